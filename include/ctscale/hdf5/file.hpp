@@ -1,0 +1,41 @@
+#pragma once
+/// HDF5 files opened through the MPI-IO driver (collective metadata) or, for files only
+/// rank 0 touches, the default serial driver.
+#include <mpi.h>
+
+#include <string>
+
+#include "ctscale/hdf5/handle.hpp"
+
+namespace ctscale::hdf5 {
+
+class File {
+public:
+    /// Collective over `comm`: read-only, MPI-IO driver, collective metadata reads.
+    static File open_parallel(const std::string& path, MPI_Comm comm);
+    /// Collective over `comm`: creates (truncates) with the MPI-IO driver.
+    static File create_parallel(const std::string& path, MPI_Comm comm);
+    static File open_serial(const std::string& path);
+    static File create_serial(const std::string& path);
+
+    const std::string& path() const noexcept { return path_; }
+    hid_t id() const noexcept { return handle_.id(); }
+    operator hid_t() const noexcept { return handle_.id(); }  // NOLINT
+    /// Flushes and closes, reporting failures (a close can be where a full disk shows up).
+    void close();
+
+private:
+    File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
+    Handle handle_;
+    std::string path_;
+};
+
+/// Data-transfer property list for collective MPI-IO reads and writes.
+Handle collective_transfer();
+
+Handle open_group(hid_t parent, const std::string& name);
+Handle create_group(hid_t parent, const std::string& name);
+Handle open_dataset(hid_t parent, const std::string& name);
+bool link_exists(hid_t parent, const std::string& name);
+
+}  // namespace ctscale::hdf5

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package ctscale needs to build, test and run. Idempotent:
+# packages already present are skipped, so re-running costs one dpkg query.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  openmpi-bin libopenmpi-dev
+  libhdf5-openmpi-dev hdf5-tools
+  libscalapack-openmpi-dev libopenblas-dev
+  libeigen3-dev libboost-mpi-dev libboost-program-options-dev
+  libgtest-dev nlohmann-json3-dev
+  python3-numpy python3-scipy python3-h5py
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "ctscale: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,66 @@
+#include "ctscale/hdf5/file.hpp"
+
+namespace ctscale::hdf5 {
+namespace {
+
+Handle mpio_access(MPI_Comm comm) {
+    Handle fapl = property_list(H5P_FILE_ACCESS);
+    check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+    check(H5Pset_all_coll_metadata_ops(fapl, true), "H5Pset_all_coll_metadata_ops");
+    check(H5Pset_coll_metadata_write(fapl, true), "H5Pset_coll_metadata_write");
+    return fapl;
+}
+
+}  // namespace
+
+File File::open_parallel(const std::string& path, MPI_Comm comm) {
+    Handle fapl = mpio_access(comm);
+    return {Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose, path + ": cannot open"), path};
+}
+
+File File::create_parallel(const std::string& path, MPI_Comm comm) {
+    Handle fapl = mpio_access(comm);
+    return {Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, path + ": cannot create"),
+            path};
+}
+
+File File::open_serial(const std::string& path) {
+    return {Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path + ": cannot open"), path};
+}
+
+File File::create_serial(const std::string& path) {
+    return {Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+                   path + ": cannot create"),
+            path};
+}
+
+void File::close() {
+    if (!handle_.valid()) return;
+    check(H5Fflush(handle_, H5F_SCOPE_LOCAL), path_ + ": flush failed");
+    handle_.close(path_ + ": close failed");
+}
+
+Handle collective_transfer() {
+    Handle dxpl = property_list(H5P_DATASET_XFER);
+    check(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
+    return dxpl;
+}
+
+Handle open_group(hid_t parent, const std::string& name) {
+    return {H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose, "cannot open group '" + name + "'"};
+}
+
+Handle create_group(hid_t parent, const std::string& name) {
+    return {H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+            "cannot create group '" + name + "'"};
+}
+
+Handle open_dataset(hid_t parent, const std::string& name) {
+    return {H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "cannot open dataset '" + name + "'"};
+}
+
+bool link_exists(hid_t parent, const std::string& name) {
+    return check(H5Lexists(parent, name.c_str(), H5P_DEFAULT), "H5Lexists '" + name + "'") > 0;
+}
+
+}  // namespace ctscale::hdf5

@@ -1,0 +1,53 @@
+#include "ctscale/io/row_io.hpp"
+
+#include "ctscale/hdf5/file.hpp"
+
+namespace ctscale::io {
+namespace {
+
+struct Selection {
+    hdf5::Handle file_space;
+    hdf5::Handle memory_space;
+};
+
+Selection select_rows(hid_t dataset, std::int64_t first, std::int64_t count, std::int64_t cols) {
+    Selection s{hdf5::dataspace(H5Dget_space(dataset), "H5Dget_space"), {}};
+    int rank = H5Sget_simple_extent_ndims(s.file_space);
+    hsize_t memory_dims[2] = {static_cast<hsize_t>(count), static_cast<hsize_t>(cols)};
+    hsize_t memory_elements = memory_dims[0] * memory_dims[1];
+    // A zero-sized simple dataspace is not allowed; use one element and select none.
+    hsize_t memory_size = memory_elements ? memory_elements : 1;
+    s.memory_space = hdf5::dataspace(H5Screate_simple(1, &memory_size, nullptr), "H5Screate_simple");
+    if (count == 0) {
+        hdf5::check(H5Sselect_none(s.file_space), "H5Sselect_none");
+        hdf5::check(H5Sselect_none(s.memory_space), "H5Sselect_none");
+        return s;
+    }
+    hsize_t start[2] = {static_cast<hsize_t>(first), 0};
+    hsize_t extent[2] = {static_cast<hsize_t>(count), static_cast<hsize_t>(cols)};
+    if (rank == 1) {
+        start[0] = static_cast<hsize_t>(first * cols);
+        extent[0] = memory_elements;
+    }
+    hdf5::check(H5Sselect_hyperslab(s.file_space, H5S_SELECT_SET, start, nullptr, extent, nullptr),
+                "H5Sselect_hyperslab");
+    return s;
+}
+
+}  // namespace
+
+void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,
+               void* out) {
+    Selection s = select_rows(dataset, first, count, cols);
+    hdf5::Handle transfer = hdf5::collective_transfer();
+    hdf5::check(H5Dread(dataset, memory_type, s.memory_space, s.file_space, transfer, out), "H5Dread");
+}
+
+void write_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,
+                const void* in) {
+    Selection s = select_rows(dataset, first, count, cols);
+    hdf5::Handle transfer = hdf5::collective_transfer();
+    hdf5::check(H5Dwrite(dataset, memory_type, s.memory_space, s.file_space, transfer, in), "H5Dwrite");
+}
+
+}  // namespace ctscale::io

@@ -27,6 +27,7 @@ if(NOT SCALAPACK_FOUND)
 endif()
 
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+find_package(nlohmann_json 3 REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS mpi program_options)
 if(CTSCALE_BUILD_TESTS)
   find_package(GTest REQUIRED)

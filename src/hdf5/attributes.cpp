@@ -88,6 +88,11 @@ void write_attribute(hid_t object, const std::string& name, std::uint64_t value)
     write_scalar(object, name, H5T_NATIVE_UINT64, &value);
 }
 
+void write_attribute(hid_t object, const std::string& name, bool value) {
+    const std::int8_t flag = value ? 1 : 0;
+    write_scalar(object, name, H5T_NATIVE_INT8, &flag);
+}
+
 void write_attribute(hid_t object, const std::string& name, double value) {
     write_scalar(object, name, H5T_NATIVE_DOUBLE, &value);
 }

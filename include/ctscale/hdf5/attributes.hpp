@@ -20,6 +20,8 @@ void write_attribute(hid_t object, const std::string& name, std::int64_t value);
 void write_attribute(hid_t object, const std::string& name, std::uint64_t value);
 void write_attribute(hid_t object, const std::string& name, double value);
 void write_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values);
+/// A boolean as an int8 0/1 (what h5py and pandas read as a plain integer).
+void write_attribute(hid_t object, const std::string& name, bool value);
 /// Overload resolution helper so `int` literals pick the int64 attribute.
 inline void write_attribute(hid_t object, const std::string& name, int value) {
     write_attribute(object, name, static_cast<std::int64_t>(value));

@@ -1,0 +1,13 @@
+#pragma once
+/// The ctscale-mpi pipeline: open (or synthesise) the checkpoint, select matrices, run the
+/// fit stage, then on rank 0 summarise, print and write the results.
+#include <boost/mpi/communicator.hpp>
+
+#include "ctscale/app/run_options.hpp"
+
+namespace ctscale::app {
+
+/// Collective. Returns the exit code (0); errors are thrown on every rank.
+int run_analysis(const RunOptions& options, const boost::mpi::communicator& world);
+
+}  // namespace ctscale::app

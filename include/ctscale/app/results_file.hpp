@@ -1,0 +1,37 @@
+#pragma once
+/// The `ctscale.results` v1 file (SPEC §5), written by rank 0 to a temporary name beside
+/// the target and renamed into place when complete, so an existing file is never left
+/// half-written.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ctscale/app/run_options.hpp"
+#include "ctscale/fit/model_summary.hpp"
+#include "ctscale/io/checkpoint.hpp"
+
+namespace ctscale::app {
+
+struct StageTimes {
+    double read = 0, fit = 0, spectral = 0, transition = 0;
+};
+
+/// Everything the results file records besides the numbers.
+struct RunRecord {
+    const RunOptions* options = nullptr;
+    io::ModelInfo model;
+    std::string input_file;
+    std::int64_t input_size_bytes = 0;
+    std::int64_t total_params = 0;
+    int mpi_ranks = 1;
+    StageTimes times;
+};
+
+/// Rank 0 only. Throws InputError naming the path when it cannot be written.
+void write_results(const std::string& path, const RunRecord& record, const std::vector<fit::MatrixResult>& matrices,
+                   const fit::ModelSummary& summary);
+
+/// Fails early (before any work) when the directory of `path` does not exist or is not writable.
+void check_writable_destination(const std::string& path);
+
+}  // namespace ctscale::app

@@ -1,0 +1,37 @@
+#pragma once
+/// The options of ctscale-mpi, parsed once (SPEC §1); modules get values from here only.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ctscale/fit/k_settings.hpp"
+
+namespace ctscale::app {
+
+struct RunOptions {
+    std::string input;   ///< empty: the embedded default (tiny-10m generated on the fly)
+    std::string output;  ///< empty: no results file
+    std::string json;    ///< empty: no JSON summary
+    std::vector<std::int64_t> k_values{4, 8, 16};
+    std::optional<fit::KRule> k_rule = fit::KRule{};
+    double width = 1.0;
+    std::string matrices_regex;  ///< empty: every 2-D dataset
+    bool fail_on_nonfinite = true;
+    std::string spectral = "none";
+    bool save_amplitudes = false;
+    std::int64_t memory_per_rank = std::int64_t{2} << 30;
+    std::uint64_t null_seed = 0;
+    int blas_threads = 1;
+    bool quiet = false;
+    std::string command_line;
+
+    std::vector<fit::KSetting> settings() const { return fit::make_settings(k_values, k_rule); }
+};
+
+enum class Action { run, help, version };
+
+/// Parses argv; usage errors throw UsageError. `help_text` receives the --help text.
+Action parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& help_text);
+
+}  // namespace ctscale::app

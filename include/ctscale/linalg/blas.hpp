@@ -1,0 +1,21 @@
+#pragma once
+/// The BLAS calls ctscale makes, on column-major arrays, with 64-bit sizes narrowed to
+/// BLAS ints through a checked helper.
+#include <cstdint>
+
+namespace ctscale::linalg {
+
+/// Narrows a size to a BLAS/LAPACK int; throws Error when it does not fit.
+int to_blas_int(std::int64_t value);
+
+/// C = alpha·op(A)·op(B) + beta·C (column-major; op = 'N' or 'T').
+void gemm(char trans_a, char trans_b, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
+          std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc);
+
+/// Sets the BLAS thread count when the library is OpenBLAS (a no-op otherwise): runs
+/// with the same rank count stay bitwise identical only with a fixed thread count.
+void set_blas_threads(int threads);
+/// "OpenBLAS 0.3.21 ..." or "unknown".
+const char* blas_vendor();
+
+}  // namespace ctscale::linalg

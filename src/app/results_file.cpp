@@ -1,0 +1,261 @@
+#include "ctscale/app/results_file.hpp"
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+
+#include "ctscale/error.hpp"
+#include "ctscale/hdf5/attributes.hpp"
+#include "ctscale/hdf5/file.hpp"
+#include "ctscale/hdf5/table.hpp"
+#include "ctscale/linalg/blas.hpp"
+
+#ifndef CTSCALE_SCALAPACK_VERSION
+#define CTSCALE_SCALAPACK_VERSION "unknown"
+#endif
+
+namespace ctscale::app {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+std::string utc_now() {
+    const std::time_t now = std::time(nullptr);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return text;
+}
+
+std::string mpi_library_version() {
+    char text[MPI_MAX_LIBRARY_VERSION_STRING];
+    int length = 0;
+    MPI_Get_library_version(text, &length);
+    std::string version(text, length);
+    return version.substr(0, version.find_first_of(",\n"));
+}
+
+std::string hdf5_library_version() {
+    unsigned major = 0, minor = 0, release = 0;
+    H5get_libversion(&major, &minor, &release);
+    return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
+}
+
+void write_root_attributes(hid_t file, const RunRecord& record) {
+    using hdf5::write_attribute;
+    const RunOptions& o = *record.options;
+    write_attribute(file, "schema", "ctscale.results");
+    write_attribute(file, "schema_version", std::int64_t{1});
+    write_attribute(file, "ctscale_version", CTSCALE_VERSION);
+    write_attribute(file, "created_utc", utc_now());
+    write_attribute(file, "command_line", o.command_line);
+    write_attribute(file, "mpi_ranks", std::int64_t{record.mpi_ranks});
+    write_attribute(file, "input_file", record.input_file);
+    write_attribute(file, "input_size_bytes", record.input_size_bytes);
+    write_attribute(file, "model_name", record.model.model_name);
+    write_attribute(file, "model_architecture", record.model.architecture);
+    write_attribute(file, "model_d_model", record.model.d_model);
+    write_attribute(file, "model_n_layers", record.model.n_layers);
+    write_attribute(file, "model_vocab_size", record.model.vocab_size);
+    write_attribute(file, "model_source", record.model.source);
+    write_attribute(file, "total_params", record.total_params);
+    write_attribute(file, "k_values", o.k_values);
+    write_attribute(file, "k_rule", o.k_rule ? o.k_rule->text() : std::string("none"));
+    write_attribute(file, "basis_width", o.width);
+    write_attribute(file, "null_seed", o.null_seed);
+    write_attribute(file, "spectral_mode", o.spectral);
+    write_attribute(file, "mpi_version", mpi_library_version());
+    write_attribute(file, "hdf5_version", hdf5_library_version());
+    write_attribute(file, "scalapack_version", CTSCALE_SCALAPACK_VERSION);
+    write_attribute(file, "blas_vendor", linalg::blas_vendor());
+    write_attribute(file, "time_read", record.times.read);
+    write_attribute(file, "time_fit", record.times.fit);
+    write_attribute(file, "time_spectral", record.times.spectral);
+    write_attribute(file, "time_transition", record.times.transition);
+}
+
+void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& matrices) {
+    std::vector<std::string> names, kinds, dtypes, methods, grids;
+    std::vector<std::int32_t> layers;
+    std::vector<std::int64_t> rows, cols, params;
+    std::vector<double> frobenius, per_param;
+    for (const auto& m : matrices) {
+        names.push_back(m.tensor.name);
+        layers.push_back(m.tensor.layer);
+        kinds.push_back(m.tensor.kind);
+        rows.push_back(m.tensor.rows);
+        cols.push_back(m.tensor.cols);
+        params.push_back(m.tensor.n_params());
+        dtypes.push_back(io::name_of(m.tensor.dtype));
+        frobenius.push_back(m.status == "ok" ? m.frobenius_norm : nan);
+        per_param.push_back(m.status == "ok" ? m.norm_per_param : nan);
+        methods.push_back("none");
+        grids.push_back("");
+    }
+    hdf5::Table table;
+    table.add("name", names).add("layer", layers).add("kind", kinds).add("rows", rows).add("cols", cols);
+    table.add("n_params", params).add("dtype", dtypes).add("frobenius_norm", frobenius).add("norm_per_param", per_param);
+    // Spectral fields (SPEC §4.6): NaN until a spectral mode computes them.
+    for (const char* field : {"pr_sv", "spectral_norm", "stable_rank", "effective_rank", "nuclear_norm", "alpha",
+                              "alpha_ks", "alpha_tail", "alpha_weighted", "log_spectral_norm", "mp_edge", "n_spikes",
+                              "mp_softrank"}) {
+        table.add(field, std::vector<double>(matrices.size(), nan));
+    }
+    table.add("spectral_method", methods).add("grid", grids);
+    table.write(summary, "matrices");
+}
+
+void write_fits_table(hid_t summary, const std::vector<fit::MatrixResult>& matrices) {
+    std::vector<std::string> names, labels, statuses;
+    std::vector<std::int32_t> ks;
+    std::vector<std::int64_t> undefined;
+    std::vector<double> r2_mean, r2_median, r2_pooled, r2_null, r2_excess, pr, pr_null, cond;
+    for (const auto& m : matrices) {
+        for (const auto& s : m.settings) {
+            names.push_back(m.tensor.name);
+            labels.push_back(s.label);
+            ks.push_back(static_cast<std::int32_t>(s.k));
+            statuses.push_back(s.status);
+            r2_mean.push_back(s.r2_mean);
+            r2_median.push_back(s.r2_median);
+            r2_pooled.push_back(s.r2_pooled);
+            r2_null.push_back(s.r2_null_pooled);
+            r2_excess.push_back(s.r2_excess);
+            pr.push_back(s.amplitude_pr);
+            pr_null.push_back(s.amplitude_pr_null);
+            cond.push_back(s.basis_cond);
+            undefined.push_back(s.undefined_rows);
+        }
+    }
+    hdf5::Table table;
+    table.add("name", names).add("k_label", labels).add("k", ks).add("status", statuses);
+    table.add("r2_mean", r2_mean).add("r2_median", r2_median).add("r2_pooled", r2_pooled);
+    table.add("r2_null_pooled", r2_null).add("r2_excess", r2_excess).add("amplitude_pr", pr);
+    table.add("amplitude_pr_null", pr_null).add("basis_cond", cond).add("undefined_rows", undefined);
+    table.write(summary, "fits");
+}
+
+void write_model_tables(hid_t summary, const fit::ModelSummary& model) {
+    {
+        std::vector<std::string> labels;
+        std::vector<std::int64_t> amplitude, fitted, total;
+        std::vector<double> cf, ct, r2, r2_null;
+        for (const auto& c : model.compression) {
+            labels.push_back(c.label);
+            amplitude.push_back(c.amplitude_params);
+            fitted.push_back(c.fitted_params);
+            total.push_back(c.total_params);
+            cf.push_back(c.compression_fitted);
+            ct.push_back(c.compression_total);
+            r2.push_back(c.r2_pooled);
+            r2_null.push_back(c.r2_null_pooled);
+        }
+        hdf5::Table table;
+        table.add("k_label", labels).add("amplitude_params", amplitude).add("fitted_params", fitted);
+        table.add("total_params", total).add("compression_fitted", cf).add("compression_total", ct);
+        table.add("r2_pooled", r2).add("r2_null_pooled", r2_null);
+        table.write(summary, "compression");
+    }
+    {
+        std::vector<std::string> labels;
+        std::vector<std::int64_t> counts;
+        std::vector<double> mean, std, r, p, null_mean;
+        for (const auto& a : model.amplitude_pr) {
+            labels.push_back(a.label);
+            mean.push_back(a.pr_mean);
+            std.push_back(a.pr_std);
+            counts.push_back(a.n_matrices);
+            r.push_back(a.size_pr_pearson_r);
+            p.push_back(a.size_pr_p_value);
+            null_mean.push_back(a.pr_null_mean);
+        }
+        hdf5::Table table;
+        table.add("k_label", labels).add("pr_mean", mean).add("pr_std", std).add("n_matrices", counts);
+        table.add("size_pr_pearson_r", r).add("size_pr_p_value", p).add("pr_null_mean", null_mean);
+        table.write(summary, "amplitude_pr");
+    }
+    std::vector<std::int32_t> layers;
+    std::vector<std::int64_t> params;
+    std::vector<double> norms, per_param;
+    for (const auto& l : model.layer_norms.layers) {
+        layers.push_back(static_cast<std::int32_t>(l.layer));
+        params.push_back(l.n_params);
+        norms.push_back(l.layer_norm);
+        per_param.push_back(l.norm_per_param);
+    }
+    hdf5::Table table;
+    table.add("layer", layers).add("n_params", params).add("layer_norm", norms).add("norm_per_param", per_param);
+    table.write(summary, "layer_norms");
+    hdf5::Handle dataset = hdf5::open_dataset(summary, "layer_norms");
+    hdf5::write_attribute(dataset, "spearman_rho", model.layer_norms.spearman_rho);
+    hdf5::write_attribute(dataset, "monotone_decreasing", model.layer_norms.monotone_decreasing);
+}
+
+void write_per_matrix(hid_t file, const std::vector<fit::MatrixResult>& matrices) {
+    hdf5::Handle group = hdf5::create_group(file, "matrices");
+    for (const auto& m : matrices) {
+        hdf5::Handle matrix = hdf5::create_group(group, m.tensor.name);
+        for (const auto& s : m.settings) {
+            if (!s.fitted()) continue;
+            hdf5::write_vector(matrix, "r2_k" + s.label, s.r2_rows, true);
+            hdf5::write_vector(matrix, "amplitude_eigenvalues_k" + s.label, s.eigenvalues);
+            if (!s.amplitudes.empty()) {
+                hdf5::write_matrix(matrix, "amplitudes_k" + s.label, s.amplitudes, m.tensor.rows, s.k);
+            }
+        }
+    }
+}
+
+/// Removes the temporary file unless the write completed.
+struct TemporaryFile {
+    std::string path;
+    bool keep = false;
+    ~TemporaryFile() {
+        if (!keep) std::remove(path.c_str());
+    }
+};
+
+}  // namespace
+
+void check_writable_destination(const std::string& path) {
+    std::filesystem::path target(path);
+    std::filesystem::path directory = target.parent_path().empty() ? "." : target.parent_path();
+    if (!std::filesystem::is_directory(directory)) {
+        throw InputError(path + ": cannot write: directory " + directory.string() + " does not exist");
+    }
+    if (access(directory.c_str(), W_OK) != 0) {
+        throw InputError(path + ": cannot write: directory " + directory.string() + " is not writable");
+    }
+    if (std::filesystem::is_directory(target)) throw InputError(path + ": cannot write: is a directory");
+}
+
+void write_results(const std::string& path, const RunRecord& record, const std::vector<fit::MatrixResult>& matrices,
+                   const fit::ModelSummary& summary) {
+    TemporaryFile temporary{path + ".tmp." + std::to_string(getpid())};
+    try {
+        hdf5::File file = hdf5::File::create_serial(temporary.path);
+        write_root_attributes(file, record);
+        {
+            hdf5::Handle group = hdf5::create_group(file, "summary");
+            write_matrices_table(group, matrices);
+            write_fits_table(group, matrices);
+            write_model_tables(group, summary);
+        }
+        write_per_matrix(file, matrices);
+        file.close();
+    } catch (const Error& e) {
+        throw InputError(path + ": cannot write results: " + e.what());
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary.path, path, error);
+    if (error) throw InputError(path + ": cannot move results into place: " + error.message());
+    temporary.keep = true;
+}
+
+}  // namespace ctscale::app

@@ -1,0 +1,75 @@
+#include "ctscale/app/run_options.hpp"
+
+#include <cmath>
+#include <regex>
+#include <sstream>
+
+#include "ctscale/app/cli.hpp"
+#include "ctscale/error.hpp"
+
+namespace ctscale::app {
+
+Action parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& help_text) {
+    po::options_description described("ctscale-mpi options");
+    described.add_options()
+        ("help,h", "print this help")
+        ("version", "print the version")
+        ("input,i", po::value<std::string>(), "checkpoint (ctscale.checkpoint HDF5); none: the embedded tiny-10m default")
+        ("output,o", po::value<std::string>(), "results file to write (ctscale.results HDF5)")
+        ("k", po::value<std::string>()->default_value("4,8,16"), "basis sizes K, comma-separated")
+        ("k-rule", po::value<std::string>()->default_value("max(8,cols/16)"), "per-matrix K rule max(A,cols/B), or none")
+        ("width", po::value<double>()->default_value(1.0), "basis width factor s (sigma = s*cols/K)")
+        ("matrices", po::value<std::string>(), "ECMAScript regex searched in dataset names (default: all 2-D)")
+        ("on-nonfinite", po::value<std::string>()->default_value("fail"), "fail | skip matrices with NaN/Inf")
+        ("spectral", po::value<std::string>()->default_value("none"), "spectral statistics: none (pr and full: not in this build)")
+        ("save-amplitudes", "store every row's amplitudes")
+        ("mem-per-rank", po::value<std::string>()->default_value("2G"), "memory budget per rank for row blocks")
+        ("null-seed", po::value<std::uint64_t>()->default_value(0), "seed of the null-baseline column permutation")
+        ("blas-threads", po::value<int>()->default_value(1), "BLAS threads per rank")
+        ("json", po::value<std::string>(), "also write the summary tables as JSON")
+        ("quiet,q", "no progress output");
+    std::ostringstream help;
+    help << "Usage: mpirun -n N ctscale-mpi [--input CKPT.h5] [-o RESULTS.h5] [options]\n\n" << described;
+    help_text = help.str();
+
+    const po::variables_map values = parse_command_line(args, described);
+    if (values.count("help")) return Action::help;
+    if (values.count("version")) return Action::version;
+
+    if (values.count("input")) options.input = values["input"].as<std::string>();
+    if (values.count("output")) options.output = values["output"].as<std::string>();
+    if (values.count("json")) options.json = values["json"].as<std::string>();
+    options.k_values = parse_int_list(values["k"].as<std::string>(), "k", 1);
+    options.k_rule = fit::parse_k_rule(values["k-rule"].as<std::string>());
+    options.width = values["width"].as<double>();
+    if (!(options.width > 0) || !std::isfinite(options.width)) throw UsageError("--width must be a positive number");
+    if (values.count("matrices")) {
+        options.matrices_regex = values["matrices"].as<std::string>();
+        try {
+            std::regex check(options.matrices_regex, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+            throw UsageError("--matrices: '" + options.matrices_regex + "' is not a valid regular expression");
+        }
+    }
+    const std::string nonfinite = values["on-nonfinite"].as<std::string>();
+    if (nonfinite != "fail" && nonfinite != "skip") throw UsageError("--on-nonfinite must be fail or skip");
+    options.fail_on_nonfinite = nonfinite == "fail";
+    options.spectral = values["spectral"].as<std::string>();
+    if (options.spectral == "pr" || options.spectral == "full") {
+        throw UsageError("--spectral " + options.spectral + " is not available in this build yet (use none)");
+    }
+    if (options.spectral != "none") throw UsageError("--spectral must be none, pr or full");
+    options.save_amplitudes = values.count("save-amplitudes") > 0;
+    options.memory_per_rank = parse_byte_size(values["mem-per-rank"].as<std::string>(), "mem-per-rank");
+    options.null_seed = values["null-seed"].as<std::uint64_t>();
+    options.blas_threads = values["blas-threads"].as<int>();
+    if (options.blas_threads < 1) throw UsageError("--blas-threads must be >= 1");
+    options.quiet = values.count("quiet") > 0;
+    if (!options.output.empty() && !options.input.empty() && options.output == options.input) {
+        throw UsageError("--output is the same file as --input; refusing to overwrite the checkpoint");
+    }
+    options.command_line = join_command_line("ctscale-mpi", args);
+    return Action::run;
+}
+
+}  // namespace ctscale::app

@@ -1,0 +1,112 @@
+#include "ctscale/app/summary_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "ctscale/error.hpp"
+
+namespace ctscale::app {
+namespace {
+
+std::string format(const char* pattern, double value) {
+    if (!std::isfinite(value)) return "nan";
+    char text[64];
+    std::snprintf(text, sizeof text, pattern, value);
+    return text;
+}
+
+std::string grouped(std::int64_t value) {
+    std::string digits = std::to_string(value), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+/// JSON has no NaN: missing values become null.
+nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
+
+}  // namespace
+
+void print_summary(std::ostream& out, const RunRecord& record, const std::vector<fit::MatrixResult>& matrices,
+                   const fit::ModelSummary& summary) {
+    char line[256];
+    out << "ctscale: " << record.model.model_name << " (" << record.model.architecture << ", "
+        << grouped(record.total_params) << " parameters, " << matrices.size() << " matrices analysed, "
+        << record.mpi_ranks << (record.mpi_ranks == 1 ? " rank)\n\n" : " ranks)\n\n");
+
+    out << "Compression and fit quality per K setting (R² pooled over the fitted matrices)\n";
+    std::snprintf(line, sizeof line, "  %-6s %9s %16s %12s %12s %10s %10s %10s\n", "K", "matrices", "amplitude params",
+                  "compr.fitted", "compr.total", "R² pooled", "R² null", "R² excess");
+    out << line;
+    for (const auto& c : summary.compression) {
+        std::snprintf(line, sizeof line, "  %-6s %9lld %16s %12s %12s %10s %10s %10s\n", c.label.c_str(),
+                      static_cast<long long>(c.n_matrices), grouped(c.amplitude_params).c_str(),
+                      format("%.1fx", c.compression_fitted).c_str(), format("%.1fx", c.compression_total).c_str(),
+                      format("%.4f", c.r2_pooled).c_str(), format("%.4f", c.r2_null_pooled).c_str(),
+                      format("%+.4f", c.r2_pooled - c.r2_null_pooled).c_str());
+        out << line;
+    }
+
+    out << "\nAmplitude participation ratio per K setting\n";
+    std::snprintf(line, sizeof line, "  %-6s %9s %8s %8s %12s %10s %10s\n", "K", "matrices", "PR mean", "PR std",
+                  "r(size,PR)", "p-value", "null PR");
+    out << line;
+    for (const auto& a : summary.amplitude_pr) {
+        std::snprintf(line, sizeof line, "  %-6s %9lld %8s %8s %12s %10s %10s\n", a.label.c_str(),
+                      static_cast<long long>(a.n_matrices), format("%.3f", a.pr_mean).c_str(),
+                      format("%.3f", a.pr_std).c_str(), format("%+.3f", a.size_pr_pearson_r).c_str(),
+                      format("%.3g", a.size_pr_p_value).c_str(), format("%.3f", a.pr_null_mean).c_str());
+        out << line;
+    }
+
+    out << "\nLayer weight norms\n";
+    std::snprintf(line, sizeof line, "  %-6s %12s %12s %12s\n", "layer", "params", "norm", "norm/param");
+    out << line;
+    for (const auto& l : summary.layer_norms.layers) {
+        std::snprintf(line, sizeof line, "  L%-5lld %12s %12s %12s\n", static_cast<long long>(l.layer),
+                      grouped(l.n_params).c_str(), format("%.4f", l.layer_norm).c_str(),
+                      format("%.3e", l.norm_per_param).c_str());
+        out << line;
+    }
+    out << "  Spearman rho(layer, norm) = " << format("%+.3f", summary.layer_norms.spearman_rho)
+        << ", strictly decreasing with depth: " << (summary.layer_norms.monotone_decreasing ? "yes" : "no") << "\n";
+}
+
+void write_summary_json(const std::string& path, const RunRecord& record,
+                        const std::vector<fit::MatrixResult>& matrices, const fit::ModelSummary& summary) {
+    nlohmann::json root;
+    root["model_name"] = record.model.model_name;
+    root["total_params"] = record.total_params;
+    root["mpi_ranks"] = record.mpi_ranks;
+    root["matrices_analysed"] = matrices.size();
+    for (const auto& c : summary.compression) {
+        root["compression"].push_back({{"k_label", c.label}, {"n_matrices", c.n_matrices},
+                                       {"amplitude_params", c.amplitude_params}, {"fitted_params", c.fitted_params},
+                                       {"total_params", c.total_params}, {"compression_fitted", number(c.compression_fitted)},
+                                       {"compression_total", number(c.compression_total)},
+                                       {"r2_pooled", number(c.r2_pooled)}, {"r2_null_pooled", number(c.r2_null_pooled)}});
+    }
+    for (const auto& a : summary.amplitude_pr) {
+        root["amplitude_pr"].push_back({{"k_label", a.label}, {"pr_mean", number(a.pr_mean)}, {"pr_std", number(a.pr_std)},
+                                        {"n_matrices", a.n_matrices}, {"size_pr_pearson_r", number(a.size_pr_pearson_r)},
+                                        {"size_pr_p_value", number(a.size_pr_p_value)},
+                                        {"pr_null_mean", number(a.pr_null_mean)}});
+    }
+    for (const auto& l : summary.layer_norms.layers) {
+        root["layer_norms"]["layers"].push_back({{"layer", l.layer}, {"n_params", l.n_params},
+                                                 {"layer_norm", number(l.layer_norm)},
+                                                 {"norm_per_param", number(l.norm_per_param)}});
+    }
+    root["layer_norms"]["spearman_rho"] = number(summary.layer_norms.spearman_rho);
+    root["layer_norms"]["monotone_decreasing"] = summary.layer_norms.monotone_decreasing;
+    std::ofstream file(path);
+    file << root.dump(2) << "\n";
+    if (!file) throw InputError(path + ": cannot write JSON summary");
+}
+
+}  // namespace ctscale::app

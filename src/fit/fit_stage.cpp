@@ -1,0 +1,96 @@
+#include "ctscale/fit/fit_stage.hpp"
+
+#include <mpi.h>
+
+#include <chrono>
+
+#include "ctscale/error.hpp"
+#include "ctscale/io/partition.hpp"
+#include "ctscale/mpi/collective.hpp"
+
+namespace ctscale::fit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+/// Gathers every rank's packed LocalFit on rank 0, in rank order.
+std::vector<std::vector<double>> gather_packed(const std::vector<double>& local, const boost::mpi::communicator& comm) {
+    int size = static_cast<int>(local.size());
+    std::vector<int> sizes(comm.size());
+    CTSCALE_MPI(MPI_Gather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, comm));
+    std::vector<int> offsets(comm.size(), 0);
+    for (int r = 1; r < comm.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
+    std::vector<double> all(comm.rank() == 0 ? offsets.back() + sizes.back() : 0);
+    CTSCALE_MPI(MPI_Gatherv(local.data(), size, MPI_DOUBLE, all.data(), sizes.data(), offsets.data(), MPI_DOUBLE, 0,
+                            comm));
+    std::vector<std::vector<double>> by_rank;
+    if (comm.rank() == 0) {
+        for (int r = 0; r < comm.size(); ++r) by_rank.emplace_back(all.begin() + offsets[r], all.begin() + offsets[r] + sizes[r]);
+    }
+    return by_rank;
+}
+
+/// Bytes of working memory per row in a sub-block: stored and double row, projections, amplitudes.
+std::int64_t bytes_per_row(const io::TensorInfo& tensor, const WidthPlan& plan) {
+    std::int64_t amplitudes = 0;
+    for (const auto& entry : plan.entries) amplitudes = std::max(amplitudes, entry.k);
+    return tensor.cols * static_cast<std::int64_t>(sizeof(double) + io::bytes_of(tensor.dtype)) +
+           8 * (plan.total_columns + amplitudes);
+}
+
+std::string nonfinite_message(const io::Checkpoint& checkpoint, const MatrixResult& result) {
+    return checkpoint.path() + ": dataset /weights/" + result.tensor.name + ": " +
+           std::to_string(result.nonfinite.count) + " non-finite value(s) (NaN/Inf), first at row " +
+           std::to_string(result.nonfinite.first_row) + ", column " + std::to_string(result.nonfinite.first_col) +
+           " (use --on-nonfinite skip to leave such matrices out)";
+}
+
+}  // namespace
+
+FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
+                       const FitConfig& config, const boost::mpi::communicator& comm, const FitProgress& progress) {
+    FitStage stage;
+    BasisCache bases(config.settings, config.width, config.null_seed);
+    std::vector<unsigned char> raw;
+    std::vector<double> values;
+    std::int64_t bytes_read = 0;
+    for (std::size_t m = 0; m < matrices.size(); ++m) {
+        const io::TensorInfo& tensor = matrices[m];
+        auto start = Clock::now();
+        const WidthPlan& plan = bases.plan(tensor.cols);
+        const io::RowPartition partition{tensor.rows, comm.size(), comm.rank()};
+        // Half the budget for the sub-block; the rest covers per-row records and bases.
+        const io::SubBlocks blocks = io::SubBlocks::plan(partition, config.memory_per_rank / 2, bytes_per_row(tensor, plan));
+        LocalFit local(plan, partition.first(), config.keep_amplitudes);
+        for (std::int64_t step = 0; step < blocks.steps; ++step) {
+            const std::int64_t count = blocks.count(step, partition.count());
+            const std::int64_t first = partition.first() + blocks.offset(step);
+            raw.resize(static_cast<std::size_t>(count * tensor.cols) * io::bytes_of(tensor.dtype));
+            values.resize(static_cast<std::size_t>(count * tensor.cols));
+            const auto read_start = Clock::now();
+            checkpoint.read_raw_rows(tensor, first, count, raw.data());
+            stage.time_read += seconds_since(read_start);
+            io::to_double(tensor.dtype, raw.data(), values.data(), values.size());
+            local.add_block(values.data(), count);
+        }
+        std::vector<std::vector<double>> packed = gather_packed(local.pack(), comm);
+        bytes_read += tensor.n_params() * static_cast<std::int64_t>(io::bytes_of(tensor.dtype));
+        mpi::all_or_nothing(comm, [&] {
+            if (comm.rank() != 0) return;
+            MatrixResult result = assemble(tensor, config.settings, plan, packed, config.keep_amplitudes);
+            if (result.nonfinite.count > 0) {
+                if (config.fail_on_nonfinite) throw InputError(nonfinite_message(checkpoint, result));
+                mark_skipped(result, "skipped: " + std::to_string(result.nonfinite.count) + " non-finite values");
+            }
+            stage.matrices.push_back(std::move(result));
+        });
+        stage.time_fit += seconds_since(start);
+        if (progress && comm.rank() == 0) progress(m + 1, bytes_read);
+    }
+    stage.time_fit -= stage.time_read;
+    return stage;
+}
+
+}  // namespace ctscale::fit

@@ -1,0 +1,127 @@
+#include "ctscale/fit/matrix_result.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ctscale/fit/statistics.hpp"
+
+namespace ctscale::fit {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+SettingResult skipped(const KSetting& setting, std::int64_t k, std::int64_t cols) {
+    SettingResult s;
+    s.label = setting.label;
+    s.k = k;
+    s.status = "skipped: K=" + std::to_string(k) + " > cols=" + std::to_string(cols);
+    return s;
+}
+
+/// Eigenvalues of the amplitude covariance (descending) and their participation ratio.
+std::vector<double> covariance_eigenvalues(const CoMoments& moments) {
+    const std::int64_t k = moments.dimension;
+    if (moments.count < 2) return std::vector<double>(k, nan);
+    const std::vector<double> c = moments.covariance();
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(Eigen::Map<const Eigen::MatrixXd>(c.data(), k, k),
+                                                          Eigen::EigenvaluesOnly);
+    std::vector<double> values(solver.eigenvalues().data(), solver.eigenvalues().data() + k);
+    std::sort(values.rbegin(), values.rend());
+    return values;
+}
+
+}  // namespace
+
+void mark_skipped(MatrixResult& result, const std::string& reason) {
+    result.status = reason;
+    for (auto& s : result.settings) {
+        SettingResult blank;
+        blank.label = s.label;
+        blank.k = s.k;
+        blank.status = reason;
+        s = std::move(blank);
+    }
+}
+
+MatrixResult assemble(const io::TensorInfo& tensor, const std::vector<KSetting>& settings, const WidthPlan& plan,
+                      const std::vector<std::vector<double>>& packed_by_rank, bool keep_amplitudes) {
+    MatrixResult result;
+    result.tensor = tensor;
+    const std::int64_t record = row_record_size(plan);
+    const std::size_t entries = plan.entries.size();
+    std::vector<double> records;
+    std::vector<CoMoments> moments, null_moments;
+    std::vector<std::vector<double>> amplitudes(entries);
+    for (const auto& entry : plan.entries) {
+        moments.emplace_back(entry.k);
+        null_moments.emplace_back(entry.k);
+    }
+    for (const auto& packed : packed_by_rank) {
+        const double* in = packed.data();
+        const auto count = static_cast<std::int64_t>(in[0]);
+        if (count > 0 && result.nonfinite.count == 0) {
+            result.nonfinite.first_row = static_cast<std::int64_t>(in[1]);
+            result.nonfinite.first_col = static_cast<std::int64_t>(in[2]);
+        }
+        result.nonfinite.count += count;
+        const auto rows = static_cast<std::int64_t>(in[3]);
+        in += 4;
+        records.insert(records.end(), in, in + rows * record);
+        in += rows * record;
+        for (std::size_t e = 0; e < entries; ++e) {
+            moments[e].merge(CoMoments::unpack(in, plan.entries[e].k));
+            null_moments[e].merge(CoMoments::unpack(in, plan.entries[e].k));
+            if (keep_amplitudes) {
+                amplitudes[e].insert(amplitudes[e].end(), in, in + rows * plan.entries[e].k);
+                in += rows * plan.entries[e].k;
+            }
+        }
+    }
+
+    // Norms and sums in global row order: identical for every rank count.
+    double sumsq = 0;
+    for (std::int64_t r = 0; r < tensor.rows; ++r) sumsq += records[r * record];
+    result.frobenius_norm = std::sqrt(sumsq);
+    result.norm_per_param = result.frobenius_norm / double(tensor.n_params());
+
+    for (const auto& setting : settings) result.settings.push_back(skipped(setting, setting.k_for(tensor.cols), tensor.cols));
+    for (std::size_t e = 0; e < entries; ++e) {
+        const auto& entry = plan.entries[e];
+        SettingResult& s = result.settings[entry.setting];
+        s.status = "ok";
+        s.basis_cond = entry.basis->condition;
+        s.r2_rows.resize(static_cast<std::size_t>(tensor.rows));
+        double r2_sum = 0;
+        std::int64_t defined = 0;
+        for (std::int64_t r = 0; r < tensor.rows; ++r) {
+            const double* rec = &records[r * record];
+            if (rec[2] != 0.0) {
+                s.r2_rows[r] = nan;
+                ++s.undefined_rows;
+                continue;
+            }
+            const double ss_res = rec[3 + 2 * e], ss_res_null = rec[4 + 2 * e];
+            s.r2_rows[r] = 1.0 - ss_res / rec[1];
+            r2_sum += s.r2_rows[r];
+            s.ss_res += ss_res;
+            s.ss_res_null += ss_res_null;
+            s.ss_tot += rec[1];
+            ++defined;
+        }
+        s.r2_mean = defined ? r2_sum / double(defined) : nan;
+        s.r2_median = median(s.r2_rows);
+        s.r2_pooled = defined ? 1.0 - s.ss_res / s.ss_tot : nan;
+        s.r2_null_pooled = defined ? 1.0 - s.ss_res_null / s.ss_tot : nan;
+        s.r2_excess = s.r2_pooled - s.r2_null_pooled;
+        s.eigenvalues = covariance_eigenvalues(moments[e]);
+        s.amplitude_pr = moments[e].count < 2 ? nan : participation_ratio(s.eigenvalues);
+        s.amplitude_pr_null =
+            null_moments[e].count < 2 ? nan : participation_ratio(covariance_eigenvalues(null_moments[e]));
+        s.amplitudes = std::move(amplitudes[e]);
+    }
+    return result;
+}
+
+}  // namespace ctscale::fit

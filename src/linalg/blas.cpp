@@ -1,0 +1,43 @@
+#include "ctscale/linalg/blas.hpp"
+
+#include <dlfcn.h>
+
+#include <limits>
+#include <string>
+
+#include "ctscale/error.hpp"
+
+extern "C" void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
+                       const double* alpha, const double* a, const int* lda, const double* b, const int* ldb,
+                       const double* beta, double* c, const int* ldc, std::size_t, std::size_t);
+
+namespace ctscale::linalg {
+
+int to_blas_int(std::int64_t value) {
+    if (value < 0 || value > std::numeric_limits<int>::max()) {
+        throw Error("size " + std::to_string(value) + " does not fit a BLAS integer");
+    }
+    return static_cast<int>(value);
+}
+
+void gemm(char trans_a, char trans_b, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
+          std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc) {
+    if (m == 0 || n == 0) return;
+    const int im = to_blas_int(m), in = to_blas_int(n), ik = to_blas_int(k);
+    const int ilda = to_blas_int(std::max<std::int64_t>(1, lda)), ildb = to_blas_int(std::max<std::int64_t>(1, ldb)),
+              ildc = to_blas_int(std::max<std::int64_t>(1, ldc));
+    dgemm_(&trans_a, &trans_b, &im, &in, &ik, &alpha, a, &ilda, b, &ildb, &beta, c, &ildc, 1, 1);
+}
+
+void set_blas_threads(int threads) {
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+}
+
+const char* blas_vendor() {
+    using GetConfig = char* (*)();
+    if (auto config = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) return config();
+    return "unknown";
+}
+
+}  // namespace ctscale::linalg

@@ -1,0 +1,44 @@
+# ctscale_add_test(NAME <name> SOURCES <files...> [RANKS <n...>] [LABELS <labels...>])
+# Builds one GoogleTest binary and registers it once per rank count under mpiexec,
+# as <name>_np<N> with label np<N>. The root-safe, oversubscribed Open MPI environment is
+# set here, so `ctest` needs nothing from the shell.
+set(CTSCALE_MPI_TEST_ENVIRONMENT
+  OMPI_ALLOW_RUN_AS_ROOT=1
+  OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  OMPI_MCA_rmaps_base_oversubscribe=1
+  OPENBLAS_NUM_THREADS=1)
+
+function(ctscale_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;RANKS;LABELS" ${ARGN})
+  if(NOT T_RANKS)
+    set(T_RANKS 1)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ctscale_core ctscale_gtest_mpi_main)
+  foreach(ranks IN LISTS T_RANKS)
+    if(ranks GREATER CTSCALE_TEST_MAX_RANKS)
+      continue()
+    endif()
+    add_test(NAME ${T_NAME}_np${ranks}
+             COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${ranks} ${MPIEXEC_PREFLAGS}
+                     $<TARGET_FILE:${T_NAME}> ${MPIEXEC_POSTFLAGS})
+    set_tests_properties(${T_NAME}_np${ranks} PROPERTIES
+      LABELS "np${ranks};${T_LABELS}" TIMEOUT ${T_TIMEOUT} PROCESSORS ${ranks}
+      ENVIRONMENT "${CTSCALE_MPI_TEST_ENVIRONMENT}")
+  endforeach()
+endfunction()
+
+# ctscale_add_script_test(NAME <name> COMMAND <cmd...> [LABELS ...] [TIMEOUT s])
+# A test driven by a script (Python reference checks, end-to-end runs of the programs).
+function(ctscale_add_script_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "COMMAND;LABELS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_test(NAME ${T_NAME} COMMAND ${T_COMMAND} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "${CTSCALE_MPI_TEST_ENVIRONMENT};CTSCALE_BIN_DIR=${PROJECT_BINARY_DIR}/bin;CTSCALE_MPIEXEC=${MPIEXEC_EXECUTABLE}")
+endfunction()

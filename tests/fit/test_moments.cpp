@@ -1,0 +1,46 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "ctscale/fit/moments.hpp"
+
+using ctscale::fit::CoMoments;
+
+TEST(CoMoments, AnySplitAndMergeOrderGivesTheOnePassCovariance) {
+    const std::int64_t rows = 101, k = 3;
+    std::mt19937_64 random(11);
+    std::normal_distribution<double> normal(5.0, 2.0);  // offset mean: tests the centring
+    std::vector<double> values(rows * k);
+    for (auto& v : values) v = normal(random);
+
+    std::vector<double> mean(k, 0.0), reference(k * k, 0.0);
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < k; ++c) mean[c] += values[r * k + c] / rows;
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t i = 0; i < k; ++i)
+            for (std::int64_t j = 0; j < k; ++j)
+                reference[j * k + i] += (values[r * k + i] - mean[i]) * (values[r * k + j] - mean[j]) / (rows - 1);
+
+    CoMoments whole(k);
+    whole.add_rows(values.data(), rows);
+    CoMoments first(k), second(k), third(k);
+    first.add_rows(values.data(), 1);
+    second.add_rows(values.data() + k, 60);
+    second.add_rows(values.data() + 61 * k, 0);
+    third.add_rows(values.data() + 61 * k, 40);
+    third.merge(CoMoments(k));  // merging an empty share changes nothing
+    second.merge(third);
+    first.merge(second);
+    for (const CoMoments* m : {&whole, &first}) {
+        EXPECT_EQ(m->count, rows);
+        const auto c = m->covariance();
+        for (std::int64_t i = 0; i < k * k; ++i) EXPECT_NEAR(c[i], reference[i], 1e-12 * std::abs(reference[i]) + 1e-13);
+    }
+
+    std::vector<double> packed;
+    first.pack(packed);
+    const double* cursor = packed.data();
+    const CoMoments unpacked = CoMoments::unpack(cursor, k);
+    EXPECT_EQ(cursor, packed.data() + packed.size());
+    EXPECT_EQ(unpacked.m2, first.m2);
+}

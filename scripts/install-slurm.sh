@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages for a single-node Slurm (slurmctld, slurmd, the client
+# commands and munge) that cluster/slurm-up.sh starts for the `slurm` CTest label.
+# Idempotent: packages already present are skipped (one dpkg query); apt-get update runs
+# only when something is missing. Needs root (or sudo).
+set -euo pipefail
+
+packages=(slurmctld slurmd slurm-client munge)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "ctscale: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  # Serialise against another installer (ctest -j, two checkouts) with dpkg's own lock wait.
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,7 @@
+# Sourced by the scripts: Open MPI settings for running as root on a small machine
+# (more ranks than cores), and one BLAS thread per rank (bitwise-reproducible runs).
+if [ "$(id -u)" -eq 0 ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+export OMPI_MCA_rmaps_base_oversubscribe=1
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}

@@ -1,5 +1,7 @@
 #include "ctscale/io/row_io.hpp"
 
+#include <algorithm>
+
 #include "ctscale/hdf5/file.hpp"
 
 namespace ctscale::io {
@@ -12,22 +14,22 @@ struct Selection {
 
 Selection select_rows(hid_t dataset, std::int64_t first, std::int64_t count, std::int64_t cols) {
     Selection s{hdf5::dataspace(H5Dget_space(dataset), "H5Dget_space"), {}};
-    int rank = H5Sget_simple_extent_ndims(s.file_space);
-    hsize_t memory_dims[2] = {static_cast<hsize_t>(count), static_cast<hsize_t>(cols)};
-    hsize_t memory_elements = memory_dims[0] * memory_dims[1];
-    // A zero-sized simple dataspace is not allowed; use one element and select none.
-    hsize_t memory_size = memory_elements ? memory_elements : 1;
-    s.memory_space = hdf5::dataspace(H5Screate_simple(1, &memory_size, nullptr), "H5Screate_simple");
-    if (count == 0) {
-        hdf5::check(H5Sselect_none(s.file_space), "H5Sselect_none");
-        hdf5::check(H5Sselect_none(s.memory_space), "H5Sselect_none");
-        return s;
-    }
+    const int rank = H5Sget_simple_extent_ndims(s.file_space);
+    // The memory space has the shape of the file selection: with equal shapes HDF5 maps
+    // chunks by hyperslab arithmetic instead of iterating over every element.
     hsize_t start[2] = {static_cast<hsize_t>(first), 0};
     hsize_t extent[2] = {static_cast<hsize_t>(count), static_cast<hsize_t>(cols)};
     if (rank == 1) {
         start[0] = static_cast<hsize_t>(first * cols);
-        extent[0] = memory_elements;
+        extent[0] = static_cast<hsize_t>(count * cols);
+    }
+    // A zero-sized simple dataspace is not allowed: use one element and select none.
+    hsize_t memory_dims[2] = {std::max<hsize_t>(extent[0], 1), std::max<hsize_t>(extent[1], 1)};
+    s.memory_space = hdf5::dataspace(H5Screate_simple(rank, memory_dims, nullptr), "H5Screate_simple");
+    if (count == 0) {
+        hdf5::check(H5Sselect_none(s.file_space), "H5Sselect_none");
+        hdf5::check(H5Sselect_none(s.memory_space), "H5Sselect_none");
+        return s;
     }
     hdf5::check(H5Sselect_hyperslab(s.file_space, H5S_SELECT_SET, start, nullptr, extent, nullptr),
                 "H5Sselect_hyperslab");

@@ -63,7 +63,7 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
     FitStage stage;
     BasisCache bases(config.settings, config.width, config.null_seed);
     std::vector<unsigned char> raw;
-    std::vector<double> values;
+    std::vector<double> values, projections;
     std::int64_t bytes_read = 0;
     for (std::size_t m = 0; m < matrices.size(); ++m) {
         const io::TensorInfo& tensor = matrices[m];
@@ -71,7 +71,7 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
         const WidthPlan& plan = bases.plan(tensor.cols);
         const io::RowPartition partition{tensor.rows, comm.size(), comm.rank()};
         const io::SubBlocks blocks = io::SubBlocks::plan(partition, block_budget(config), bytes_per_row(tensor, plan));
-        LocalFit local(plan, partition.first(), config.keep_amplitudes);
+        LocalFit local(plan, partition.first(), config.keep_amplitudes, projections);
         for (std::int64_t step = 0; step < blocks.steps; ++step) {
             const std::int64_t count = blocks.count(step, partition.count());
             const std::int64_t first = partition.first() + blocks.offset(step);

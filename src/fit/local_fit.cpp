@@ -11,22 +11,26 @@ namespace {
 struct RowSums {
     double sumsq, ss_tot;
     bool constant;
+    std::int64_t nonfinite;
 };
 
-/// Σw², Σ(w − mean)² (two passes over a row in cache) and whether all entries are equal.
+/// One pass over a row: Σw², Σ(w − mean)² from sums shifted by w₀ (no cancellation when
+/// the mean is large), whether all entries are equal, and how many are NaN/Inf.
 RowSums row_sums(const double* w, std::int64_t n) {
-    double sum = 0, sumsq = 0;
+    const double shift = w[0];
+    double s1 = 0, s2 = 0, sumsq = 0;
     double lo = w[0], hi = w[0];
+    std::int64_t nonfinite = 0;
     for (std::int64_t j = 0; j < n; ++j) {
-        sum += w[j];
+        const double d = w[j] - shift;
+        s1 += d;
+        s2 += d * d;
         sumsq += w[j] * w[j];
         lo = std::min(lo, w[j]);
         hi = std::max(hi, w[j]);
+        nonfinite += !std::isfinite(w[j]);
     }
-    const double mean = sum / double(n);
-    double ss_tot = 0;
-    for (std::int64_t j = 0; j < n; ++j) ss_tot += (w[j] - mean) * (w[j] - mean);
-    return {sumsq, ss_tot, lo == hi};
+    return {sumsq, std::max(0.0, s2 - s1 * s1 / double(n)), lo == hi, nonfinite};
 }
 
 double squared_norm(const double* v, std::int64_t n) {
@@ -37,11 +41,12 @@ double squared_norm(const double* v, std::int64_t n) {
 
 }  // namespace
 
-LocalFit::LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes)
-    : plan_(plan), next_row_(first_global_row), keep_amplitudes_(keep_amplitudes) {
+LocalFit::LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes,
+                   std::vector<double>& scratch)
+    : plan_(plan), next_row_(first_global_row), keep_amplitudes_(keep_amplitudes), projections_(scratch) {
     for (const auto& entry : plan_.entries) {
-        moments_.emplace_back(entry.k);
-        null_moments_.emplace_back(entry.k);
+        moments_.emplace_back(entry.basis->rank);
+        null_moments_.emplace_back(entry.basis->rank);
         amplitudes_.emplace_back();
     }
 }
@@ -50,14 +55,6 @@ void LocalFit::add_block(const double* rows, std::int64_t count) {
     if (count == 0) return;
     const std::int64_t n = plan_.cols;
     const std::int64_t total = plan_.total_columns;
-    for (std::int64_t i = 0; i < count * n; ++i) {
-        if (!std::isfinite(rows[i])) {
-            if (nonfinite_.count++ == 0) {
-                nonfinite_.first_row = next_row_ + i / n;
-                nonfinite_.first_col = i % n;
-            }
-        }
-    }
     // Projections onto every basis and null twin: P (count × T, row-major) = W · stacked.
     projections_.resize(static_cast<std::size_t>(count * total));
     linalg::gemm('T', 'N', total, count, n, 1.0, plan_.stacked.data(), n, rows, n, 0.0, projections_.data(), total);
@@ -67,6 +64,7 @@ void LocalFit::add_block(const double* rows, std::int64_t count) {
     row_records_.resize(base + static_cast<std::size_t>(count * record));
     for (std::int64_t r = 0; r < count; ++r) {
         const RowSums sums = row_sums(rows + r * n, n);
+        if (sums.nonfinite > 0) record_nonfinite(rows + r * n, n, next_row_ + r, sums.nonfinite);
         double* out = &row_records_[base + r * record];
         out[0] = sums.sumsq;
         out[1] = sums.ss_tot;
@@ -80,22 +78,32 @@ void LocalFit::add_block(const double* rows, std::int64_t count) {
             out[4 + 2 * e] = std::max(0.0, sums.sumsq - squared_norm(p + entry.column + rank, rank));
         }
     }
+    // Co-moments of the projections b = U_rᵀw (and of the null twin's): the amplitude
+    // covariance is coefficients · C_b · coefficientsᵀ, formed once per matrix on rank 0.
     for (std::size_t e = 0; e < plan_.entries.size(); ++e) {
         const auto& entry = plan_.entries[e];
-        const std::int64_t k = entry.k, rank = entry.basis->rank;
-        block_amplitudes_.resize(static_cast<std::size_t>(count * k));
-        for (int twin = 0; twin < 2; ++twin) {
+        const std::int64_t rank = entry.basis->rank;
+        moments_[e].add_rows(projections_.data() + entry.column, count, total);
+        null_moments_[e].add_rows(projections_.data() + entry.column + rank, count, total);
+        if (keep_amplitudes_) {
+            const std::int64_t k = entry.k;
+            block_amplitudes_.resize(static_cast<std::size_t>(count * k));
             // A (count × K, row-major) = B_s · coefficientsᵀ, with B_s a column slice of P.
             linalg::gemm('N', 'N', k, count, rank, 1.0, entry.basis->coefficients.data(), k,
-                         projections_.data() + entry.column + twin * rank, total, 0.0, block_amplitudes_.data(), k);
-            (twin ? null_moments_ : moments_)[e].add_rows(block_amplitudes_.data(), count);
-            if (keep_amplitudes_ && !twin) {
-                amplitudes_[e].insert(amplitudes_[e].end(), block_amplitudes_.begin(), block_amplitudes_.end());
-            }
+                         projections_.data() + entry.column, total, 0.0, block_amplitudes_.data(), k);
+            amplitudes_[e].insert(amplitudes_[e].end(), block_amplitudes_.begin(), block_amplitudes_.end());
         }
     }
     rows_ += count;
     next_row_ += count;
+}
+
+void LocalFit::record_nonfinite(const double* row, std::int64_t n, std::int64_t global_row, std::int64_t count) {
+    if (nonfinite_.count == 0) {
+        nonfinite_.first_row = global_row;
+        nonfinite_.first_col = std::find_if(row, row + n, [](double v) { return !std::isfinite(v); }) - row;
+    }
+    nonfinite_.count += count;
 }
 
 std::vector<double> LocalFit::pack() const {

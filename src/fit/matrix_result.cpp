@@ -20,12 +20,27 @@ SettingResult skipped(const KSetting& setting, std::int64_t k, std::int64_t cols
     return s;
 }
 
-/// Eigenvalues of the amplitude covariance (descending) and their participation ratio.
-std::vector<double> covariance_eigenvalues(const CoMoments& moments) {
-    const std::int64_t k = moments.dimension;
-    if (moments.count < 2) return std::vector<double>(k, nan);
-    const std::vector<double> c = moments.covariance();
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(Eigen::Map<const Eigen::MatrixXd>(c.data(), k, k),
+/// The amplitude covariance M·C_b·Mᵀ, where C_b is the covariance of the projections
+/// b = U_rᵀw and M = V_r Σ_r⁻¹ maps b to amplitudes.
+Eigen::MatrixXd amplitude_covariance(const CoMoments& projections, const GaussianBasis& basis) {
+    const std::vector<double> cb = projections.covariance();
+    const Eigen::Map<const Eigen::MatrixXd> m(basis.coefficients.data(), basis.k, basis.rank);
+    return m * Eigen::Map<const Eigen::MatrixXd>(cb.data(), basis.rank, basis.rank) * m.transpose();
+}
+
+/// PR = (Σλ)²/Σλ² = trace(C)²/‖C‖_F², without the eigenvalues (for the null baseline).
+double covariance_participation_ratio(const CoMoments& projections, const GaussianBasis& basis) {
+    if (projections.count < 2) return nan;
+    const Eigen::MatrixXd c = amplitude_covariance(projections, basis);
+    const double squares = c.squaredNorm();
+    return squares > 0 ? c.trace() * c.trace() / squares : nan;
+}
+
+/// Eigenvalues (descending) of the amplitude covariance.
+std::vector<double> covariance_eigenvalues(const CoMoments& projections, const GaussianBasis& basis) {
+    const std::int64_t k = basis.k;
+    if (projections.count < 2) return std::vector<double>(k, nan);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(amplitude_covariance(projections, basis),
                                                           Eigen::EigenvaluesOnly);
     std::vector<double> values(solver.eigenvalues().data(), solver.eigenvalues().data() + k);
     std::sort(values.rbegin(), values.rend());
@@ -55,8 +70,8 @@ MatrixResult assemble(const io::TensorInfo& tensor, const std::vector<KSetting>&
     std::vector<CoMoments> moments, null_moments;
     std::vector<std::vector<double>> amplitudes(entries);
     for (const auto& entry : plan.entries) {
-        moments.emplace_back(entry.k);
-        null_moments.emplace_back(entry.k);
+        moments.emplace_back(entry.basis->rank);
+        null_moments.emplace_back(entry.basis->rank);
     }
     for (const auto& packed : packed_by_rank) {
         const double* in = packed.data();
@@ -71,8 +86,8 @@ MatrixResult assemble(const io::TensorInfo& tensor, const std::vector<KSetting>&
         records.insert(records.end(), in, in + rows * record);
         in += rows * record;
         for (std::size_t e = 0; e < entries; ++e) {
-            moments[e].merge(CoMoments::unpack(in, plan.entries[e].k));
-            null_moments[e].merge(CoMoments::unpack(in, plan.entries[e].k));
+            moments[e].merge(CoMoments::unpack(in, plan.entries[e].basis->rank));
+            null_moments[e].merge(CoMoments::unpack(in, plan.entries[e].basis->rank));
             if (keep_amplitudes) {
                 amplitudes[e].insert(amplitudes[e].end(), in, in + rows * plan.entries[e].k);
                 in += rows * plan.entries[e].k;
@@ -115,10 +130,9 @@ MatrixResult assemble(const io::TensorInfo& tensor, const std::vector<KSetting>&
         s.r2_pooled = defined ? 1.0 - s.ss_res / s.ss_tot : nan;
         s.r2_null_pooled = defined ? 1.0 - s.ss_res_null / s.ss_tot : nan;
         s.r2_excess = s.r2_pooled - s.r2_null_pooled;
-        s.eigenvalues = covariance_eigenvalues(moments[e]);
+        s.eigenvalues = covariance_eigenvalues(moments[e], *entry.basis);
         s.amplitude_pr = moments[e].count < 2 ? nan : participation_ratio(s.eigenvalues);
-        s.amplitude_pr_null =
-            null_moments[e].count < 2 ? nan : participation_ratio(covariance_eigenvalues(null_moments[e]));
+        s.amplitude_pr_null = covariance_participation_ratio(null_moments[e], *entry.basis);
         s.amplitudes = std::move(amplitudes[e]);
     }
     return result;

@@ -4,21 +4,25 @@
 
 namespace ctscale::fit {
 
-void CoMoments::add_rows(const double* values, std::int64_t rows) {
+void CoMoments::add_rows(const double* values, std::int64_t rows, std::int64_t stride) {
     if (rows == 0) return;
     const std::int64_t k = dimension;
     CoMoments block(k);
     block.count = double(rows);
     for (std::int64_t r = 0; r < rows; ++r) {
-        for (std::int64_t c = 0; c < k; ++c) block.mean[c] += values[r * k + c];
+        for (std::int64_t c = 0; c < k; ++c) block.mean[c] += values[r * stride + c];
     }
     for (double& m : block.mean) m /= double(rows);
-    std::vector<double> centred(values, values + rows * k);
+    thread_local std::vector<double> centred;  // reused: a first touch of fresh pages costs more than the copy
+    centred.resize(static_cast<std::size_t>(rows * k));
     for (std::int64_t r = 0; r < rows; ++r) {
-        for (std::int64_t c = 0; c < k; ++c) centred[r * k + c] -= block.mean[c];
+        for (std::int64_t c = 0; c < k; ++c) centred[r * k + c] = values[r * stride + c] - block.mean[c];
     }
-    // Row-major rows×K is column-major K×rows: m2 = X·Xᵀ in that view.
-    linalg::gemm('N', 'T', k, k, rows, 1.0, centred.data(), k, centred.data(), k, 0.0, block.m2.data(), k);
+    // Row-major rows×K is column-major K×rows: m2 = X·Xᵀ in that view (upper triangle, mirrored).
+    linalg::syrk_upper('N', k, rows, 1.0, centred.data(), k, 0.0, block.m2.data(), k);
+    for (std::int64_t j = 0; j < k; ++j) {
+        for (std::int64_t i = j + 1; i < k; ++i) block.m2[j * k + i] = block.m2[i * k + j];
+    }
     merge(block);
 }
 

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -10,6 +11,10 @@
 extern "C" void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
                        const double* alpha, const double* a, const int* lda, const double* b, const int* ldb,
                        const double* beta, double* c, const int* ldc, std::size_t, std::size_t);
+
+extern "C" void dsyrk_(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha,
+                       const double* a, const int* lda, const double* beta, double* c, const int* ldc, std::size_t,
+                       std::size_t);
 
 namespace ctscale::linalg {
 
@@ -27,6 +32,15 @@ void gemm(char trans_a, char trans_b, std::int64_t m, std::int64_t n, std::int64
     const int ilda = to_blas_int(std::max<std::int64_t>(1, lda)), ildb = to_blas_int(std::max<std::int64_t>(1, ldb)),
               ildc = to_blas_int(std::max<std::int64_t>(1, ldc));
     dgemm_(&trans_a, &trans_b, &im, &in, &ik, &alpha, a, &ilda, b, &ildb, &beta, c, &ildc, 1, 1);
+}
+
+void syrk_upper(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+                double beta, double* c, std::int64_t ldc) {
+    if (n == 0) return;
+    const char uplo = 'U';
+    const int in = to_blas_int(n), ik = to_blas_int(k);
+    const int ilda = to_blas_int(std::max<std::int64_t>(1, lda)), ildc = to_blas_int(std::max<std::int64_t>(1, ldc));
+    dsyrk_(&uplo, &trans, &in, &ik, &alpha, a, &ilda, &beta, c, &ildc, 1, 1);
 }
 
 void set_blas_threads(int threads) {

@@ -22,12 +22,12 @@ TEST(CoMoments, AnySplitAndMergeOrderGivesTheOnePassCovariance) {
                 reference[j * k + i] += (values[r * k + i] - mean[i]) * (values[r * k + j] - mean[j]) / (rows - 1);
 
     CoMoments whole(k);
-    whole.add_rows(values.data(), rows);
+    whole.add_rows(values.data(), rows, k);
     CoMoments first(k), second(k), third(k);
-    first.add_rows(values.data(), 1);
-    second.add_rows(values.data() + k, 60);
-    second.add_rows(values.data() + 61 * k, 0);
-    third.add_rows(values.data() + 61 * k, 40);
+    first.add_rows(values.data(), 1, k);
+    second.add_rows(values.data() + k, 60, k);
+    second.add_rows(values.data() + 61 * k, 0, k);
+    third.add_rows(values.data() + 61 * k, 40, k);
     third.merge(CoMoments(k));  // merging an empty share changes nothing
     second.merge(third);
     first.merge(second);
@@ -36,6 +36,14 @@ TEST(CoMoments, AnySplitAndMergeOrderGivesTheOnePassCovariance) {
         const auto c = m->covariance();
         for (std::int64_t i = 0; i < k * k; ++i) EXPECT_NEAR(c[i], reference[i], 1e-12 * std::abs(reference[i]) + 1e-13);
     }
+
+    // A column slice of wider rows (leading dimension k + 2) gives the same moments.
+    std::vector<double> wide(rows * (k + 2), -7.0);
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < k; ++c) wide[r * (k + 2) + 1 + c] = values[r * k + c];
+    CoMoments strided(k);
+    strided.add_rows(wide.data() + 1, rows, k + 2);
+    for (std::int64_t i = 0; i < k * k; ++i) EXPECT_NEAR(strided.m2[i], whole.m2[i], 1e-12 * std::abs(whole.m2[i]));
 
     std::vector<double> packed;
     first.pack(packed);

@@ -20,15 +20,18 @@ struct NonFinite {
 
 class LocalFit {
 public:
-    LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes);
+    /// `scratch` holds the projections of a block; it is reused from matrix to matrix.
+    LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes, std::vector<double>& scratch);
     /// Adds `count` rows (row-major count×cols), the next ones of this rank.
     void add_block(const double* rows, std::int64_t count);
-    /// [nonfinite count, first row, first col, rows, row records..., per entry: moments,
-    /// null moments, (amplitudes)].
+    /// [nonfinite count, first row, first col, rows, row records..., per entry: co-moments
+    /// of the projections and of the null twin's (dimension r), (amplitudes)].
     std::vector<double> pack() const;
     const NonFinite& nonfinite() const noexcept { return nonfinite_; }
 
 private:
+    void record_nonfinite(const double* row, std::int64_t n, std::int64_t global_row, std::int64_t count);
+
     const WidthPlan& plan_;
     std::int64_t next_row_;
     bool keep_amplitudes_;
@@ -37,7 +40,8 @@ private:
     std::vector<double> row_records_;
     std::vector<CoMoments> moments_, null_moments_;
     std::vector<std::vector<double>> amplitudes_;
-    std::vector<double> projections_, block_amplitudes_;
+    std::vector<double>& projections_;
+    std::vector<double> block_amplitudes_;
 };
 
 }  // namespace ctscale::fit

@@ -14,8 +14,8 @@ struct CoMoments {
     std::vector<double> m2;    ///< K×K: Σ (a − mean)(a − mean)ᵀ
 
     explicit CoMoments(std::int64_t k = 0) : dimension(k), mean(k, 0.0), m2(k * k, 0.0) {}
-    /// Adds `rows` vectors stored row-major (rows × K).
-    void add_rows(const double* values, std::int64_t rows);
+    /// Adds `rows` vectors stored row-major with leading dimension `stride` (≥ K).
+    void add_rows(const double* values, std::int64_t rows, std::int64_t stride);
     void merge(const CoMoments& other);
     /// Covariance C = m2/(count − 1), column-major K×K.
     std::vector<double> covariance() const;

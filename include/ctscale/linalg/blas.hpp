@@ -12,6 +12,11 @@ int to_blas_int(std::int64_t value);
 void gemm(char trans_a, char trans_b, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
           std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc);
 
+/// C = alpha·A·Aᵀ + beta·C ('N') or alpha·Aᵀ·A + beta·C ('T'), upper triangle only
+/// (column-major, C n×n); half the flops of the GEMM.
+void syrk_upper(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+                double beta, double* c, std::int64_t ldc);
+
 /// Sets the BLAS thread count when the library is OpenBLAS (a no-op otherwise): runs
 /// with the same rank count stay bitwise identical only with a fixed thread count.
 void set_blas_threads(int threads);

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <regex>
 
+#include "ctscale/app/dry_run.hpp"
 #include "ctscale/app/progress.hpp"
 #include "ctscale/app/results_file.hpp"
 #include "ctscale/app/summary_report.hpp"
@@ -100,6 +101,11 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
         checkpoint.emplace(io::Checkpoint::open(input, world));
         matrices = select_matrices(*checkpoint, options);
     });
+
+    if (options.dry_run) {
+        if (root) print_plan(std::cout, *checkpoint, matrices, options, world.size());
+        return 0;
+    }
 
     fit::FitConfig config;
     config.settings = options.settings();

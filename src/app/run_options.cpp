@@ -27,6 +27,7 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
         ("null-seed", po::value<std::uint64_t>()->default_value(0), "seed of the null-baseline column permutation")
         ("blas-threads", po::value<int>()->default_value(1), "BLAS threads per rank")
         ("json", po::value<std::string>(), "also write the summary tables as JSON")
+        ("dry-run", "print the plan (matrices, memory per rank, time estimate) from metadata only")
         ("quiet,q", "no progress output");
     std::ostringstream help;
     help << "Usage: mpirun -n N ctscale-mpi [--input CKPT.h5] [-o RESULTS.h5] [options]\n\n" << described;
@@ -65,6 +66,7 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     options.blas_threads = values["blas-threads"].as<int>();
     if (options.blas_threads < 1) throw UsageError("--blas-threads must be >= 1");
     options.quiet = values.count("quiet") > 0;
+    options.dry_run = values.count("dry-run") > 0;
     if (!options.output.empty() && !options.input.empty() && options.output == options.input) {
         throw UsageError("--output is the same file as --input; refusing to overwrite the checkpoint");
     }

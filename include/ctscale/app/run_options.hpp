@@ -24,6 +24,7 @@ struct RunOptions {
     std::uint64_t null_seed = 0;
     int blas_threads = 1;
     bool quiet = false;
+    bool dry_run = false;  ///< print the plan from metadata only
     std::string command_line;
 
     std::vector<fit::KSetting> settings() const { return fit::make_settings(k_values, k_rule); }

@@ -9,7 +9,7 @@
 #include <regex>
 
 #include "ctscale/app/dry_run.hpp"
-#include "ctscale/app/progress.hpp"
+#include "ctscale/app/resumable_fit.hpp"
 #include "ctscale/app/results_file.hpp"
 #include "ctscale/app/summary_report.hpp"
 #include "ctscale/error.hpp"
@@ -115,17 +115,11 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
     config.keep_amplitudes = options.save_amplitudes;
     config.fail_on_nonfinite = options.fail_on_nonfinite;
 
-    std::int64_t total_bytes = 0;
-    for (const auto& m : matrices) total_bytes += m.n_params() * static_cast<std::int64_t>(io::bytes_of(m.dtype));
-    Progress progress(root && !options.quiet, "ctscale-mpi");
-    fit::FitStage stage = fit::run_fit_stage(*checkpoint, matrices, config, world, [&](std::size_t done, std::int64_t bytes) {
-        progress.update(done, matrices.size(), "matrices", bytes, total_bytes);
-    });
-    progress.finish();
+    FitRun fit_run = run_resumable_fit(*checkpoint, matrices, config, options, world);
 
     mpi::all_or_nothing(world, [&] {
         if (!root) return;
-        const fit::ModelSummary summary = fit::summarise(stage.matrices, config.settings, checkpoint->total_params());
+        const fit::ModelSummary summary = fit::summarise(fit_run.matrices, config.settings, checkpoint->total_params());
         RunRecord record;
         record.options = &options;
         record.model = checkpoint->model();
@@ -133,10 +127,11 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
         record.input_size_bytes = file_size(input);
         record.total_params = checkpoint->total_params();
         record.mpi_ranks = world.size();
-        record.times = {stage.time_read, stage.time_fit, 0.0, 0.0};
-        if (!options.output.empty()) write_results(options.output, record, stage.matrices, summary);
-        if (!options.json.empty()) write_summary_json(options.json, record, stage.matrices, summary);
-        print_summary(std::cout, record, stage.matrices, summary);
+        record.times = {fit_run.time_read, fit_run.time_fit, 0.0, 0.0};
+        if (!options.output.empty()) write_results(options.output, record, fit_run.matrices, summary);
+        if (fit_run.journal) fit_run.journal->remove();
+        if (!options.json.empty()) write_summary_json(options.json, record, fit_run.matrices, summary);
+        print_summary(std::cout, record, fit_run.matrices, summary);
     });
     return 0;
 }

@@ -15,6 +15,7 @@
 #include "ctscale/hdf5/attributes.hpp"
 #include "ctscale/hdf5/file.hpp"
 #include "ctscale/hdf5/table.hpp"
+#include "ctscale/io/atomic_file.hpp"
 #include "ctscale/linalg/blas.hpp"
 
 #ifndef CTSCALE_SCALAPACK_VERSION
@@ -212,15 +213,6 @@ void write_per_matrix(hid_t file, const std::vector<fit::MatrixResult>& matrices
     }
 }
 
-/// Removes the temporary file unless the write completed.
-struct TemporaryFile {
-    std::string path;
-    bool keep = false;
-    ~TemporaryFile() {
-        if (!keep) std::remove(path.c_str());
-    }
-};
-
 }  // namespace
 
 void check_writable_destination(const std::string& path) {
@@ -237,9 +229,11 @@ void check_writable_destination(const std::string& path) {
 
 void write_results(const std::string& path, const RunRecord& record, const std::vector<fit::MatrixResult>& matrices,
                    const fit::ModelSummary& summary) {
-    TemporaryFile temporary{path + ".tmp." + std::to_string(getpid())};
+    // Assembled in memory and written with write_file_atomically: an I/O error (a full
+    // disk) then surfaces in our own write, never inside HDF5's flush of a half-written file.
+    std::string image;
     try {
-        hdf5::File file = hdf5::File::create_serial(temporary.path);
+        hdf5::File file = hdf5::File::create_in_memory(path);
         write_root_attributes(file, record);
         {
             hdf5::Handle group = hdf5::create_group(file, "summary");
@@ -248,14 +242,12 @@ void write_results(const std::string& path, const RunRecord& record, const std::
             write_model_tables(group, summary);
         }
         write_per_matrix(file, matrices);
+        image = file.image();
         file.close();
     } catch (const Error& e) {
-        throw InputError(path + ": cannot write results: " + e.what());
+        throw InputError(path + ": cannot assemble results: " + e.what());
     }
-    std::error_code error;
-    std::filesystem::rename(temporary.path, path, error);
-    if (error) throw InputError(path + ": cannot move results into place: " + error.message());
-    temporary.keep = true;
+    io::write_file_atomically(path, image);
 }
 
 }  // namespace ctscale::app

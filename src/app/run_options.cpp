@@ -1,6 +1,7 @@
 #include "ctscale/app/run_options.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <regex>
 #include <sstream>
 
@@ -8,6 +9,15 @@
 #include "ctscale/error.hpp"
 
 namespace ctscale::app {
+namespace {
+
+/// The same path, or two names of one existing file (links, ./ prefixes).
+bool same_file(const std::string& a, const std::string& b) {
+    std::error_code error;
+    return a == b || std::filesystem::equivalent(a, b, error);
+}
+
+}  // namespace
 
 Action parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& help_text) {
     po::options_description described("ctscale-mpi options");
@@ -27,6 +37,7 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
         ("null-seed", po::value<std::uint64_t>()->default_value(0), "seed of the null-baseline column permutation")
         ("blas-threads", po::value<int>()->default_value(1), "BLAS threads per rank")
         ("json", po::value<std::string>(), "also write the summary tables as JSON")
+        ("resume", "continue a killed run from its progress records beside --output")
         ("dry-run", "print the plan (matrices, memory per rank, time estimate) from metadata only")
         ("quiet,q", "no progress output");
     std::ostringstream help;
@@ -67,8 +78,10 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     if (options.blas_threads < 1) throw UsageError("--blas-threads must be >= 1");
     options.quiet = values.count("quiet") > 0;
     options.dry_run = values.count("dry-run") > 0;
-    if (!options.output.empty() && !options.input.empty() && options.output == options.input) {
-        throw UsageError("--output is the same file as --input; refusing to overwrite the checkpoint");
+    options.resume = values.count("resume") > 0;
+    if (options.resume && options.output.empty()) throw UsageError("--resume needs --output (its progress records live beside it)");
+    if (!options.output.empty() && !options.input.empty() && same_file(options.output, options.input)) {
+        throw UsageError("--output names the input checkpoint '" + options.input + "'; refusing to overwrite it");
     }
     options.command_line = join_command_line("ctscale-mpi", args);
     return Action::run;

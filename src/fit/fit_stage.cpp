@@ -59,7 +59,8 @@ std::string nonfinite_message(const io::Checkpoint& checkpoint, const MatrixResu
 }  // namespace
 
 FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
-                       const FitConfig& config, const boost::mpi::communicator& comm, const FitProgress& progress) {
+                       const FitConfig& config, const boost::mpi::communicator& comm, const FitProgress& progress,
+                       const MatrixDone& on_matrix) {
     FitStage stage;
     BasisCache bases(config.settings, config.width, config.null_seed);
     std::vector<unsigned char> raw;
@@ -92,6 +93,7 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
                 if (config.fail_on_nonfinite) throw InputError(nonfinite_message(checkpoint, result));
                 mark_skipped(result, "skipped: " + std::to_string(result.nonfinite.count) + " non-finite values");
             }
+            if (on_matrix) on_matrix(m, result);
             stage.matrices.push_back(std::move(result));
         });
         stage.time_fit += seconds_since(start);

@@ -34,6 +34,22 @@ File File::create_serial(const std::string& path) {
             path};
 }
 
+File File::create_in_memory(const std::string& name) {
+    Handle fapl = property_list(H5P_FILE_ACCESS);
+    check(H5Pset_fapl_core(fapl, std::size_t{16} << 20, false), "H5Pset_fapl_core");
+    return {Handle(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, name + ": cannot create"),
+            name};
+}
+
+std::string File::image() {
+    check(H5Fflush(handle_, H5F_SCOPE_LOCAL), path_ + ": flush failed");
+    const ssize_t size = H5Fget_file_image(handle_, nullptr, 0);
+    check(size, path_ + ": cannot get the file image");
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    check(H5Fget_file_image(handle_, bytes.data(), bytes.size()), path_ + ": cannot get the file image");
+    return bytes;
+}
+
 void File::close() {
     if (!handle_.valid()) return;
     check(H5Fflush(handle_, H5F_SCOPE_LOCAL), path_ + ": flush failed");

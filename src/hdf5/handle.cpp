@@ -12,6 +12,8 @@ herr_t collect_message(unsigned depth, const H5E_error2_t* entry, void* out) {
     auto& text = *static_cast<std::string*>(out);
     // The innermost entry says what the library itself found; the rest is call chain.
     if (depth == 0 && entry->desc) text = entry->desc;
+    // One line: HDF5 descriptions may carry newlines and padding.
+    for (char& c : text) c = (c == '\n' || c == '\r') ? ' ' : c;
     return 0;
 }
 

@@ -103,7 +103,7 @@ Checkpoint Checkpoint::open(const std::string& path, MPI_Comm comm) {
     } catch (const InputError& e) {
         throw InputError(path + ": " + e.what());
     } catch (const LibraryError& e) {
-        throw InputError(path + ": unreadable checkpoint: " + e.what());
+        throw InputError(path + ": truncated or corrupt HDF5 file (" + e.what() + ")");
     }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-/// The `ctscale.results` v1 file (SPEC §5), written by rank 0 to a temporary name beside
-/// the target and renamed into place when complete, so an existing file is never left
-/// half-written.
+/// The `ctscale.results` v1 file (SPEC §5), assembled in memory by rank 0, written to a
+/// temporary name beside the target, synced and renamed into place, so an existing file is
+/// never left half-written or corrupted.
 #include <cstdint>
 #include <string>
 #include <vector>

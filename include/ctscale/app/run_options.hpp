@@ -25,6 +25,7 @@ struct RunOptions {
     int blas_threads = 1;
     bool quiet = false;
     bool dry_run = false;  ///< print the plan from metadata only
+    bool resume = false;   ///< continue from the progress records of a killed run
     std::string command_line;
 
     std::vector<fit::KSetting> settings() const { return fit::make_settings(k_values, k_rule); }

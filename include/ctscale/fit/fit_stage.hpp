@@ -30,9 +30,13 @@ struct FitStage {
 /// Called on rank 0 after each matrix with (matrices done, bytes read so far on all ranks).
 using FitProgress = std::function<void(std::size_t, std::int64_t)>;
 
+/// Called on rank 0 with each finished matrix (its position in `matrices`); an Error it
+/// throws stops the stage on every rank.
+using MatrixDone = std::function<void(std::size_t, const MatrixResult&)>;
+
 /// Collective. Throws InputError (on every rank) for non-finite weights unless skipping.
 FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
                        const FitConfig& config, const boost::mpi::communicator& comm,
-                       const FitProgress& progress = {});
+                       const FitProgress& progress = {}, const MatrixDone& on_matrix = {});
 
 }  // namespace ctscale::fit

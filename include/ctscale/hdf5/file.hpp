@@ -17,12 +17,17 @@ public:
     static File create_parallel(const std::string& path, MPI_Comm comm);
     static File open_serial(const std::string& path);
     static File create_serial(const std::string& path);
+    /// A file that lives in memory only (core driver without backing store); `name`
+    /// labels it in messages. Its bytes come from image().
+    static File create_in_memory(const std::string& name);
 
     const std::string& path() const noexcept { return path_; }
     hid_t id() const noexcept { return handle_.id(); }
     operator hid_t() const noexcept { return handle_.id(); }  // NOLINT
     /// Flushes and closes, reporting failures (a close can be where a full disk shows up).
     void close();
+    /// The complete file as bytes (flushed first): for in-memory files.
+    std::string image();
 
 private:
     File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}

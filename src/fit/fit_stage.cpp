@@ -63,6 +63,9 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
                        const MatrixDone& on_matrix) {
     FitStage stage;
     BasisCache bases(config.settings, config.width, config.null_seed);
+    std::vector<std::int64_t> widths;
+    for (const auto& m : matrices) widths.push_back(m.cols);
+    bases.build_all(widths, comm);
     std::vector<unsigned char> raw;
     std::vector<double> values, projections;
     std::int64_t bytes_read = 0;

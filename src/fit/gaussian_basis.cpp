@@ -28,7 +28,6 @@ GaussianBasis GaussianBasis::build(std::int64_t cols, std::int64_t k, double wid
     const std::vector<double> design = gaussian_design(cols, k, width);
     const Eigen::Map<const MatrixXd> phi(design.data(), cols, k);
     Eigen::HouseholderQR<MatrixXd> qr(phi);
-    const MatrixXd q = qr.householderQ() * MatrixXd::Identity(cols, k);
     const MatrixXd r = qr.matrixQR().topRows(k).triangularView<Eigen::Upper>();
     Eigen::BDCSVD<MatrixXd> svd(r, Eigen::ComputeFullU | Eigen::ComputeFullV);
     const Eigen::VectorXd& sigma = svd.singularValues();
@@ -41,7 +40,11 @@ GaussianBasis GaussianBasis::build(std::int64_t cols, std::int64_t k, double wid
     basis.condition = smallest > 0 ? largest / smallest : std::numeric_limits<double>::infinity();
     while (basis.rank < k && sigma(basis.rank) > 1e-12 * largest) ++basis.rank;
 
-    const MatrixXd u = q * svd.matrixU().leftCols(basis.rank);
+    // U_r = Q·U_R[:, :r], applying the Householder reflectors to U_R padded with zeros
+    // (cheaper than forming Q first).
+    MatrixXd u = MatrixXd::Zero(cols, basis.rank);
+    u.topRows(k) = svd.matrixU().leftCols(basis.rank);
+    u.applyOnTheLeft(qr.householderQ());
     const MatrixXd coefficients =
         svd.matrixV().leftCols(basis.rank) * sigma.head(basis.rank).cwiseInverse().asDiagonal();
     basis.orthonormal.assign(u.data(), u.data() + u.size());

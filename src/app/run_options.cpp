@@ -7,6 +7,7 @@
 
 #include "ctscale/app/cli.hpp"
 #include "ctscale/error.hpp"
+#include "ctscale/spectral/spectral_result.hpp"
 
 namespace ctscale::app {
 namespace {
@@ -31,7 +32,9 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
         ("width", po::value<double>()->default_value(1.0), "basis width factor s (sigma = s*cols/K)")
         ("matrices", po::value<std::string>(), "ECMAScript regex searched in dataset names (default: all 2-D)")
         ("on-nonfinite", po::value<std::string>()->default_value("fail"), "fail | skip matrices with NaN/Inf")
-        ("spectral", po::value<std::string>()->default_value("none"), "spectral statistics: none (pr and full: not in this build)")
+        ("spectral", po::value<std::string>()->default_value("pr"), "spectral statistics: none | pr | full")
+        ("tokens", po::value<std::string>(), "token stream (ctscale.tokens HDF5) for the transition-matrix PRs")
+        ("vocab", po::value<std::string>(), "vocabulary sizes V for --tokens (default 500,1000,2000,4000)")
         ("save-amplitudes", "store every row's amplitudes")
         ("mem-per-rank", po::value<std::string>()->default_value("2G"), "memory budget per rank for row blocks")
         ("null-seed", po::value<std::uint64_t>()->default_value(0), "seed of the null-baseline column permutation")
@@ -41,7 +44,9 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
         ("dry-run", "print the plan (matrices, memory per rank, time estimate) from metadata only")
         ("quiet,q", "no progress output");
     std::ostringstream help;
-    help << "Usage: mpirun -n N ctscale-mpi [--input CKPT.h5] [-o RESULTS.h5] [options]\n\n" << described;
+    help << "Usage: mpirun -n N ctscale-mpi [--input CKPT.h5] [--tokens TOKENS.h5] [-o RESULTS.h5] [options]\n"
+         << "With neither --input nor --tokens: the embedded default (tiny-10m and a synthetic token stream).\n\n"
+         << described;
     help_text = help.str();
 
     const po::variables_map values = parse_command_line(args, described);
@@ -66,11 +71,12 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     const std::string nonfinite = values["on-nonfinite"].as<std::string>();
     if (nonfinite != "fail" && nonfinite != "skip") throw UsageError("--on-nonfinite must be fail or skip");
     options.fail_on_nonfinite = nonfinite == "fail";
-    options.spectral = values["spectral"].as<std::string>();
-    if (options.spectral == "pr" || options.spectral == "full") {
-        throw UsageError("--spectral " + options.spectral + " is not available in this build yet (use none)");
+    options.spectral = spectral::name_of(spectral::parse_spectral_mode(values["spectral"].as<std::string>()));
+    if (values.count("tokens")) options.tokens = values["tokens"].as<std::string>();
+    if (values.count("vocab")) {
+        options.vocab = parse_int_list(values["vocab"].as<std::string>(), "vocab", 1);
+        options.vocab_explicit = true;
     }
-    if (options.spectral != "none") throw UsageError("--spectral must be none, pr or full");
     options.save_amplitudes = values.count("save-amplitudes") > 0;
     options.memory_per_rank = parse_byte_size(values["mem-per-rank"].as<std::string>(), "mem-per-rank");
     options.null_seed = values["null-seed"].as<std::uint64_t>();

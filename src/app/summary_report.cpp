@@ -3,10 +3,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "ctscale/error.hpp"
+#include "ctscale/transition/transition_report.hpp"
 
 namespace ctscale::app {
 namespace {
@@ -30,10 +32,41 @@ std::string grouped(std::int64_t value) {
 /// JSON has no NaN: missing values become null.
 nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
 
-}  // namespace
+/// Spectral fields averaged per kind of matrix (the per-matrix values are in the results file).
+void print_spectra(std::ostream& out, const RunResults& results) {
+    std::map<std::string, std::vector<std::size_t>> by_kind;
+    for (std::size_t i = 0; i < results.spectra.size(); ++i) {
+        if (std::isfinite(results.spectra[i].pr_sv)) by_kind[results.matrices[i].tensor.kind].push_back(i);
+    }
+    if (by_kind.empty()) return;
+    auto average = [&](const std::vector<std::size_t>& members, double spectral::SpectralResult::*field) {
+        double sum = 0;
+        int count = 0;
+        for (std::size_t i : members) {
+            const double v = results.spectra[i].*field;
+            if (std::isfinite(v)) sum += v, ++count;
+        }
+        return count ? sum / count : std::nan("");
+    };
+    char line[256];
+    out << "\nSpectra per kind of matrix (means; per-matrix values in /summary/matrices)\n";
+    std::snprintf(line, sizeof line, "  %-10s %9s %10s %12s %12s %10s %10s\n", "kind", "matrices", "PR(sv)",
+                  "stable rank", "sigma_1", "eff. rank", "alpha");
+    out << line;
+    for (const auto& [kind, members] : by_kind) {
+        std::snprintf(line, sizeof line, "  %-10s %9zu %10s %12s %12s %10s %10s\n", kind.c_str(), members.size(),
+                      format("%.2f", average(members, &spectral::SpectralResult::pr_sv)).c_str(),
+                      format("%.2f", average(members, &spectral::SpectralResult::stable_rank)).c_str(),
+                      format("%.4g", average(members, &spectral::SpectralResult::spectral_norm)).c_str(),
+                      format("%.1f", average(members, &spectral::SpectralResult::effective_rank)).c_str(),
+                      format("%.2f", average(members, &spectral::SpectralResult::alpha)).c_str());
+        out << line;
+    }
+}
 
-void print_summary(std::ostream& out, const RunRecord& record, const std::vector<fit::MatrixResult>& matrices,
-                   const fit::ModelSummary& summary) {
+void print_fit_tables(std::ostream& out, const RunRecord& record, const RunResults& results) {
+    const auto& matrices = results.matrices;
+    const auto& summary = results.summary;
     char line[256];
     out << "ctscale: " << record.model.model_name << " (" << record.model.architecture << ", "
         << grouped(record.total_params) << " parameters, " << matrices.size() << " matrices analysed, "
@@ -75,10 +108,22 @@ void print_summary(std::ostream& out, const RunRecord& record, const std::vector
     }
     out << "  Spearman rho(layer, norm) = " << format("%+.3f", summary.layer_norms.spearman_rho)
         << ", strictly decreasing with depth: " << (summary.layer_norms.monotone_decreasing ? "yes" : "no") << "\n";
+    print_spectra(out, results);
 }
 
-void write_summary_json(const std::string& path, const RunRecord& record,
-                        const std::vector<fit::MatrixResult>& matrices, const fit::ModelSummary& summary) {
+}  // namespace
+
+void print_summary(std::ostream& out, const RunRecord& record, const RunResults& results) {
+    if (!results.matrices.empty()) print_fit_tables(out, record, results);
+    if (results.transition) {
+        if (!results.matrices.empty()) out << "\n";
+        transition::print_transition_summary(out, *results.transition);
+    }
+}
+
+void write_summary_json(const std::string& path, const RunRecord& record, const RunResults& results) {
+    const auto& matrices = results.matrices;
+    const auto& summary = results.summary;
     nlohmann::json root;
     root["model_name"] = record.model.model_name;
     root["total_params"] = record.total_params;
@@ -104,6 +149,14 @@ void write_summary_json(const std::string& path, const RunRecord& record,
     }
     root["layer_norms"]["spearman_rho"] = number(summary.layer_norms.spearman_rho);
     root["layer_norms"]["monotone_decreasing"] = summary.layer_norms.monotone_decreasing;
+    for (std::size_t i = 0; i < results.spectra.size(); ++i) {
+        const auto& s = results.spectra[i];
+        root["spectra"].push_back({{"name", matrices[i].tensor.name}, {"pr_sv", number(s.pr_sv)},
+                                   {"spectral_norm", number(s.spectral_norm)}, {"stable_rank", number(s.stable_rank)},
+                                   {"effective_rank", number(s.effective_rank)}, {"alpha", number(s.alpha)},
+                                   {"method", s.method}});
+    }
+    if (results.transition) root["transition"] = transition::transition_json(*results.transition);
     std::ofstream file(path);
     file << root.dump(2) << "\n";
     if (!file) throw InputError(path + ": cannot write JSON summary");

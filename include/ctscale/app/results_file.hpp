@@ -3,12 +3,15 @@
 /// temporary name beside the target, synced and renamed into place, so an existing file is
 /// never left half-written or corrupted.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ctscale/app/run_options.hpp"
 #include "ctscale/fit/model_summary.hpp"
 #include "ctscale/io/checkpoint.hpp"
+#include "ctscale/spectral/spectral_result.hpp"
+#include "ctscale/transition/transition_stage.hpp"
 
 namespace ctscale::app {
 
@@ -27,9 +30,16 @@ struct RunRecord {
     StageTimes times;
 };
 
+/// The numbers of a run, on rank 0.
+struct RunResults {
+    std::vector<fit::MatrixResult> matrices;
+    std::vector<spectral::SpectralResult> spectra;  ///< one per matrix (NaN fields in mode none)
+    fit::ModelSummary summary;
+    std::optional<transition::TransitionResults> transition;
+};
+
 /// Rank 0 only. Throws InputError naming the path when it cannot be written.
-void write_results(const std::string& path, const RunRecord& record, const std::vector<fit::MatrixResult>& matrices,
-                   const fit::ModelSummary& summary);
+void write_results(const std::string& path, const RunRecord& record, const RunResults& results);
 
 /// Fails early (before any work) when the directory of `path` does not exist or is not writable.
 void check_writable_destination(const std::string& path);

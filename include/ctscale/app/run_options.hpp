@@ -10,7 +10,7 @@
 namespace ctscale::app {
 
 struct RunOptions {
-    std::string input;   ///< empty: the embedded default (tiny-10m generated on the fly)
+    std::string input;   ///< empty (and no --tokens): the embedded default, generated on the fly
     std::string output;  ///< empty: no results file
     std::string json;    ///< empty: no JSON summary
     std::vector<std::int64_t> k_values{4, 8, 16};
@@ -18,7 +18,10 @@ struct RunOptions {
     double width = 1.0;
     std::string matrices_regex;  ///< empty: every 2-D dataset
     bool fail_on_nonfinite = true;
-    std::string spectral = "none";
+    std::string spectral = "pr";  ///< none | pr | full
+    std::string tokens;           ///< token stream for the transition stage (empty: none)
+    std::vector<std::int64_t> vocab{500, 1000, 2000, 4000};
+    bool vocab_explicit = false;  ///< given by the user: a V above the distinct tokens is an error
     bool save_amplitudes = false;
     std::int64_t memory_per_rank = std::int64_t{2} << 30;
     std::uint64_t null_seed = 0;

@@ -8,11 +8,9 @@
 
 namespace ctscale::app {
 
-void print_summary(std::ostream& out, const RunRecord& record, const std::vector<fit::MatrixResult>& matrices,
-                   const fit::ModelSummary& summary);
+void print_summary(std::ostream& out, const RunRecord& record, const RunResults& results);
 
 /// Rank 0 only; throws InputError naming the path when it cannot be written.
-void write_summary_json(const std::string& path, const RunRecord& record,
-                        const std::vector<fit::MatrixResult>& matrices, const fit::ModelSummary& summary);
+void write_summary_json(const std::string& path, const RunRecord& record, const RunResults& results);
 
 }  // namespace ctscale::app

@@ -1,0 +1,26 @@
+#pragma once
+/// The embedded default of ctscale-mpi (SPEC §1): the tiny-10m synthetic checkpoint and a
+/// synthetic token stream, generated into temporary files that rank 0 removes when the run
+/// ends, however it ends.
+#include <boost/mpi/communicator.hpp>
+#include <string>
+
+namespace ctscale::app {
+
+class EmbeddedInputs {
+public:
+    /// Collective: writes both files.
+    explicit EmbeddedInputs(const boost::mpi::communicator& world);
+    ~EmbeddedInputs();
+    EmbeddedInputs(const EmbeddedInputs&) = delete;
+    EmbeddedInputs& operator=(const EmbeddedInputs&) = delete;
+
+    const std::string& checkpoint() const noexcept { return checkpoint_; }
+    const std::string& tokens() const noexcept { return tokens_; }
+
+private:
+    const boost::mpi::communicator& world_;
+    std::string checkpoint_, tokens_;
+};
+
+}  // namespace ctscale::app

@@ -1,0 +1,43 @@
+#pragma once
+/// A `ctscale.tokens` v1 file (SPEC §2.2) read for the transition stage: validated on
+/// every rank alike, and each rank's contiguous slice of the stream (the SPEC §3 row
+/// partition of the token positions) read with collective parallel HDF5.
+#include <boost/mpi/communicator.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ctscale/io/partition.hpp"
+
+namespace ctscale::transition {
+
+struct TokenFileInfo {
+    std::string path;
+    std::string tokenizer;
+    std::string source;
+    std::int64_t vocab_size = 0;                ///< the file's attribute: ids lie in [0, vocab_size)
+    std::int64_t length = 0;                    ///< T, tokens in the stream
+    std::vector<std::int64_t> document_offsets;  ///< empty without /document_offsets
+};
+
+/// This rank's positions [first, first + count) of the stream and the token that follows them.
+struct TokenSlice {
+    TokenFileInfo file;
+    io::RowPartition partition;         ///< over the T positions
+    std::vector<std::uint32_t> tokens;  ///< partition.count() ids
+    std::int64_t next = -1;             ///< id at position first + count (from the next rank), −1 at the end
+};
+
+/// Collective over `comm`. Checks the schema attributes, that /tokens is a non-empty 1-D
+/// integer dataset whose ids lie in [0, vocab_size) (else the error names the first bad
+/// position and its value), and that /document_offsets, if present, is 1-D, integer,
+/// strictly increasing and within [0, T]. Every rank throws the same InputError, which
+/// names the file and dataset. Reads in blocks of `block_tokens` (bounded memory).
+TokenSlice read_token_slice(const std::string& path, const boost::mpi::communicator& comm,
+                            std::int64_t block_tokens = std::int64_t{1} << 22);
+
+/// The bigram (t_s, t_{s+1}) of position s is kept unless s + 1 is a document offset:
+/// flags[k] is true when position first + k + 1 starts a document (k in [0, count)).
+std::vector<bool> document_breaks(const std::vector<std::int64_t>& offsets, std::int64_t first, std::int64_t count);
+
+}  // namespace ctscale::transition

@@ -1,0 +1,32 @@
+#include "read_matrix.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include "ctscale/io/partition.hpp"
+
+namespace ctscale::spectral {
+
+blacs::DistributedMatrix read_transposed_rows(const io::Checkpoint& checkpoint, const io::TensorInfo& tensor,
+                                              const blacs::ProcessGrid& line_grid, std::int64_t budget_bytes,
+                                              std::int64_t& nonfinite) {
+    const io::RowPartition partition{tensor.rows, line_grid.cols(), line_grid.my_col()};
+    auto a = blacs::DistributedMatrix::transposed_row_blocks(line_grid, tensor.rows, tensor.cols);
+    const std::int64_t width = tensor.cols;
+    const std::int64_t stored = static_cast<std::int64_t>(io::bytes_of(tensor.dtype));
+    const io::SubBlocks blocks = io::SubBlocks::plan(partition, budget_bytes, width * stored);
+    std::vector<unsigned char> raw;
+    nonfinite = 0;
+    for (std::int64_t step = 0; step < blocks.steps; ++step) {
+        const std::int64_t count = blocks.count(step, partition.count());
+        const std::int64_t offset = blocks.offset(step);
+        raw.resize(static_cast<std::size_t>(count * width * stored));
+        checkpoint.read_raw_rows(tensor, partition.first() + offset, count, raw.data());
+        double* values = a.data() + offset * width;  // local column `offset` of Wᵀ = row `offset` of W
+        io::to_double(tensor.dtype, raw.data(), values, static_cast<std::size_t>(count * width));
+        for (std::int64_t i = 0; i < count * width; ++i) nonfinite += !std::isfinite(values[i]);
+    }
+    return a;
+}
+
+}  // namespace ctscale::spectral

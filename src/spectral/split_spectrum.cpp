@@ -1,0 +1,97 @@
+#include "ctscale/spectral/split_spectrum.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+
+#include "ctscale/blacs/gram.hpp"
+#include "ctscale/blacs/operations.hpp"
+#include "ctscale/linalg/blas.hpp"
+#include "ctscale/mpi/collective.hpp"
+#include "ctscale/spectral/top_eigenvalue.hpp"
+#include "gram_solvers.hpp"
+
+#include <ctime>
+#include <cstdio>
+static double cpu_now(){ timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t); return t.tv_sec+1e-9*t.tv_nsec; }
+static double wall_now(){ timespec t; clock_gettime(CLOCK_MONOTONIC,&t); return t.tv_sec+1e-9*t.tv_nsec; }
+#define MARK(name) do { static double lw=0, lc=0; double w=wall_now(), c=cpu_now(); fprintf(stderr, "[%s] wall %.3f cpu %.3f\n", name, w, c); (void)lw; (void)lc; } while(0)
+namespace ctscale::spectral {
+
+StageGrids::StageGrids(const boost::mpi::communicator& comm)
+    : column(comm, {comm.size(), 1}),
+      line(comm, {1, comm.size()}),
+      whole(comm, blacs::near_square_shape(comm.size())),
+      root(comm, {1, 1}),
+      single(boost::mpi::communicator(MPI_COMM_SELF, boost::mpi::comm_attach), {1, 1}) {}
+
+SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids& grids, SpectralMode mode,
+                             std::int64_t memory_per_rank, int solver)
+    : mode_(mode), m_(w.rows()), n_(w.cols()), solver_(grids.line.my_col() == solver) {
+    result_.grid = grids.line.shape().label();
+    if (mode == SpectralMode::none || m_ == 0 || n_ == 0) return;
+    const std::int64_t k = std::min(m_, n_);
+    const MPI_Comm line = grids.line.communicator();
+    blacs::DistributedMatrix g = blacs::gram_layout(grids.line, k);
+    if (solver_) MARK("gram-start");
+    blacs::gram_lower(w, g);
+    if (solver_) MARK("gram-done");
+    frobenius_sq_ = blacs::sum_of_squares(w);
+    gram_sq_ = blacs::gram_sum_of_squares(g);
+    result_.method = "gemm-reduce+";
+    if (solver_) MARK("norms-done");
+
+    if (mode == SpectralMode::pr && k > dense_top_limit) {
+        const TopEigenvalue top = top_eigenvalue(
+            k, [&](const double* v, std::int64_t b, double* y) { blacs::gram_multiply(g, v, b, y); }, {},
+            [&](double* values, std::int64_t count) {
+                CTSCALE_MPI(MPI_Bcast(values, linalg::to_blas_int(count), MPI_DOUBLE, 0, line));
+            });
+        if (solver_) MARK("lanczos-done");
+        if (top.converged) {  // the same on every rank: rank 0's decision
+            eigenvalues_ = {top.value};
+            result_.method += "lanczos";
+            return;
+        }
+    }
+    const std::int64_t il = mode == SpectralMode::full ? 1 : k;
+    if (16 * k * k <= memory_per_rank && k * k < (std::int64_t{1} << 31)) {
+        // Gather G onto the solver; finish() solves it there.
+        if (solver_) gathered_.emplace(std::move(gathered));
+        if (solver_) MARK("gathered");
+        result_.method += il == 1 ? "dsyevr_2stage" : "dsyevr";
+        return;
+    }
+    blacs::DistributedMatrix square(grids.whole, k, k, 64, 64);
+    blacs::redistribute(g, square, grids.line);
+    eigenvalues_ = blacs::symmetric_eigenvalues(square, il, k);
+    // Whole-grid processes hold them (rank 0 among them); every rank, the solver too, needs them.
+    std::int64_t count = static_cast<std::int64_t>(eigenvalues_.size());
+    CTSCALE_MPI(MPI_Bcast(&count, 1, MPI_INT64_T, 0, line));
+    eigenvalues_.resize(static_cast<std::size_t>(count));
+    CTSCALE_MPI(MPI_Bcast(eigenvalues_.data(), linalg::to_blas_int(count), MPI_DOUBLE, 0, line));
+    result_.method += "pdsyevr";
+    result_.grid = grids.whole.shape().label();
+}
+
+SpectralResult SplitSpectrum::finish() {
+    if (!solver_) return {};
+    if (!gathered_.empty()) {
+        const std::int64_t k = std::min(m_, n_);
+        eigenvalues_ = local_eigenvalues(gathered_.data(), k, mode_ == SpectralMode::full ? 1 : k, k);
+        gathered_.reset();
+        MARK("solved");
+    }
+    if (mode_ != SpectralMode::none && m_ > 0 && n_ > 0) {
+        finish_fields(result_, mode_, eigenvalues_, frobenius_sq_, gram_sq_, m_, n_);
+    }
+    return std::move(result_);
+}
+
+SpectralResult analyze_split(const blacs::DistributedMatrix& w_split, const StageGrids& grids, SpectralMode mode,
+                             std::int64_t memory_per_rank) {
+    SplitSpectrum split(w_split, grids, mode, memory_per_rank, 0);
+    return split.finish();
+}
+
+}  // namespace ctscale::spectral

@@ -1,0 +1,150 @@
+// One matrix by the Gram route: tiny matrices against Eigen's JacobiSVD on one process,
+// the Gram identity for pr_sv, block Lanczos against the dense solver, and the ScaLAPACK
+// path on the whole grid (1..4 ranks) against the LAPACK path.
+#include <gtest/gtest.h>
+
+#include <Eigen/Dense>
+#include <boost/mpi/communicator.hpp>
+#include <cmath>
+
+#include "ctscale/blacs/distributed_matrix.hpp"
+#include "ctscale/blacs/process_grid.hpp"
+#include "ctscale/spectral/matrix_spectrum.hpp"
+#include "ctscale/synth/random.hpp"
+
+using namespace ctscale;
+using spectral::SpectralMode;
+using spectral::SpectralResult;
+
+namespace {
+
+Eigen::MatrixXd random_matrix(std::int64_t m, std::int64_t n, std::uint64_t seed) {
+    synth::SplitMix64 random{seed};
+    Eigen::MatrixXd w(m, n);
+    for (std::int64_t j = 0; j < n; ++j) {
+        for (std::int64_t i = 0; i < m; ++i) w(i, j) = static_cast<double>(random.next() >> 11) * 0x1p-53 - 0.5;
+    }
+    return w;
+}
+
+/// W = U·diag(s)·Vᵀ with orthonormal U, V from QR of random matrices.
+Eigen::MatrixXd with_singular_values(std::int64_t m, std::int64_t n, const Eigen::VectorXd& s, std::uint64_t seed) {
+    const std::int64_t r = s.size();
+    Eigen::MatrixXd u = Eigen::HouseholderQR<Eigen::MatrixXd>(random_matrix(m, r, seed)).householderQ() *
+                        Eigen::MatrixXd::Identity(m, r);
+    Eigen::MatrixXd v = Eigen::HouseholderQR<Eigen::MatrixXd>(random_matrix(n, r, seed + 1)).householderQ() *
+                        Eigen::MatrixXd::Identity(n, r);
+    return u * s.asDiagonal() * v.transpose();
+}
+
+Eigen::VectorXd jacobi_sigma(const Eigen::MatrixXd& w) { return Eigen::JacobiSVD<Eigen::MatrixXd>(w).singularValues(); }
+
+SpectralResult local(const Eigen::MatrixXd& w, SpectralMode mode) {
+    return spectral::analyze_local(w.data(), w.rows(), w.cols(), std::max<Eigen::Index>(1, w.rows()), mode);
+}
+
+}  // namespace
+
+TEST(TinyMatrices, AgreeWithEigenJacobiSvd) {
+    std::vector<Eigen::MatrixXd> cases = {random_matrix(1, 1, 1), random_matrix(1, 5, 2), random_matrix(5, 1, 3),
+                                          random_matrix(3, 5, 4), random_matrix(5, 3, 5), random_matrix(4, 4, 6),
+                                          random_matrix(4, 2, 7) * random_matrix(2, 5, 8)};  // rank 2
+    for (const auto& w : cases) {
+        const Eigen::VectorXd sigma = jacobi_sigma(w);
+        const double fro2 = w.squaredNorm();
+        const SpectralResult full = local(w, SpectralMode::full);
+        ASSERT_EQ(full.singular_values.size(), static_cast<std::size_t>(sigma.size()));
+        for (Eigen::Index i = 0; i < sigma.size(); ++i) {
+            EXPECT_NEAR(full.singular_values[i], sigma(i), 1e-7 * sigma(0)) << w.rows() << "x" << w.cols() << " σ" << i;
+        }
+        EXPECT_NEAR(full.spectral_norm, sigma(0), 1e-13 * sigma(0));
+        EXPECT_NEAR(full.nuclear_norm, sigma.sum(), 1e-7 * sigma(0) * sigma.size());
+        EXPECT_NEAR(full.stable_rank, fro2 / (sigma(0) * sigma(0)), 1e-12);
+        EXPECT_NEAR(full.pr_sv, fro2 * fro2 / sigma.array().pow(4).sum(), 1e-12 * full.pr_sv);
+        EXPECT_TRUE(std::isnan(full.alpha));  // fewer than 10 values
+        EXPECT_EQ(full.grid, "1x1");
+        const SpectralResult pr = local(w, SpectralMode::pr);
+        EXPECT_NEAR(pr.spectral_norm, sigma(0), 1e-13 * sigma(0));
+        EXPECT_EQ(pr.pr_sv, full.pr_sv);
+        EXPECT_TRUE(std::isnan(pr.nuclear_norm));
+        EXPECT_TRUE(pr.singular_values.empty());
+    }
+    // Rank 2: the zero σ are exact zeros, not the Gram route's rounding noise.
+    const SpectralResult deficient = local(cases.back(), SpectralMode::full);
+    EXPECT_EQ(deficient.singular_values[2], 0.0);
+    EXPECT_EQ(deficient.singular_values[3], 0.0);
+}
+
+TEST(GramIdentity, PrSvEqualsTheSvdFormula) {
+    for (auto [m, n] : {std::pair{40, 30}, std::pair{30, 40}, std::pair{64, 64}}) {
+        const Eigen::MatrixXd w = random_matrix(m, n, 11 + m);
+        const Eigen::VectorXd s2 = jacobi_sigma(w).array().square();
+        const double expected = s2.sum() * s2.sum() / s2.array().square().sum();
+        EXPECT_NEAR(local(w, SpectralMode::pr).pr_sv, expected, 1e-10 * expected) << m << "x" << n;
+    }
+}
+
+TEST(BlockLanczos, TopSingularValueOfLargerMatricesIncludingTiesAndRankDeficiency) {
+    Eigen::VectorXd tied = Eigen::VectorXd::LinSpaced(280, 1.0, 0.01);
+    tied(1) = tied(2) = 1.0;  // σ₁ = σ₂ = σ₃
+    tied(3) = 1.0 - 1e-9;
+    Eigen::VectorXd low = Eigen::VectorXd::LinSpaced(5, 3.0, 1.0);  // rank 5 in 300 × 290
+    const std::vector<Eigen::MatrixXd> cases = {random_matrix(400, 300, 21), random_matrix(270, 500, 22),
+                                                with_singular_values(300, 280, tied, 23),
+                                                with_singular_values(300, 290, low, 24)};
+    for (const auto& w : cases) {
+        const SpectralResult pr = local(w, SpectralMode::pr);
+        const SpectralResult full = local(w, SpectralMode::full);
+        EXPECT_EQ(pr.method, "dsyrk+lanczos");
+        EXPECT_NEAR(pr.spectral_norm, full.spectral_norm, 1e-11 * full.spectral_norm) << w.rows() << "x" << w.cols();
+        EXPECT_NEAR(pr.stable_rank, full.stable_rank, 1e-10 * full.stable_rank);
+    }
+    EXPECT_NEAR(local(cases[2], SpectralMode::pr).spectral_norm, 1.0, 1e-12);
+    EXPECT_NEAR(local(cases[3], SpectralMode::pr).spectral_norm, 3.0, 1e-12);
+    const SpectralResult deficient = local(cases[3], SpectralMode::full);
+    EXPECT_EQ(std::count(deficient.singular_values.begin(), deficient.singular_values.end(), 0.0), 290 - 5);
+}
+
+TEST(SplitOverAllRanks, AgreesWithLapackForEveryEigenSolver) {
+    boost::mpi::communicator world;
+    const spectral::StageGrids grids(world);
+    const std::vector<Eigen::MatrixXd> cases = {random_matrix(1, 7, 31), random_matrix(7, 1, 32),
+                                                random_matrix(5, 3, 33), random_matrix(3, 5, 34),
+                                                random_matrix(37, 23, 35), random_matrix(300, 270, 36),
+                                                random_matrix(265, 310, 37)};
+    for (const auto& w : cases) {
+        const bool tall = w.rows() >= w.cols();
+        const std::int64_t p = world.size();
+        // Row blocks (the read layout) of a tall W, column blocks of a wide one.
+        blacs::DistributedMatrix a = tall ? blacs::DistributedMatrix::row_blocks(grids.column, w.rows(), w.cols())
+                                          : blacs::DistributedMatrix(grids.line, w.rows(), w.cols(), w.rows(),
+                                                                     (w.cols() + p - 1) / p);
+        for (std::int64_t j = 0; j < a.local_cols(); ++j) {
+            for (std::int64_t i = 0; i < a.local_rows(); ++i) a.local(i, j) = w(a.global_row(i), a.global_col(j));
+        }
+        // A roomy budget gathers G onto rank 0; 1 KiB sends every G beyond 8 × 8 to PDSYEVR.
+        for (std::int64_t memory : {std::int64_t{1} << 30, std::int64_t{1024}}) {
+            for (SpectralMode mode : {SpectralMode::pr, SpectralMode::full}) {
+                const SpectralResult got = spectral::analyze_split(a, grids, mode, memory);
+                if (world.rank() != 0) continue;
+                const SpectralResult ref = local(w, mode);
+                const std::string label = std::to_string(w.rows()) + "x" + std::to_string(w.cols()) + " " + got.method;
+                const bool lanczos = mode == SpectralMode::pr && std::min(w.rows(), w.cols()) > 256;
+                const bool pdsyevr = !lanczos && std::min(w.rows(), w.cols()) > 8 && memory < 2048;
+                EXPECT_EQ(got.method, std::string("gemm-reduce+") +
+                                          (lanczos ? "lanczos" : pdsyevr ? "pdsyevr" : mode == SpectralMode::full || std::min(w.rows(), w.cols()) == 1 ? "dsyevr_2stage" : "dsyevr"));
+                EXPECT_EQ(got.grid, pdsyevr ? blacs::near_square_shape(p).label() : "1x" + std::to_string(p));
+                EXPECT_NEAR(got.spectral_norm, ref.spectral_norm, 1e-11 * ref.spectral_norm) << label;
+                EXPECT_NEAR(got.pr_sv, ref.pr_sv, 1e-11 * ref.pr_sv) << label;
+                ASSERT_EQ(got.singular_values.size(), ref.singular_values.size()) << label;
+                for (std::size_t i = 0; i < got.singular_values.size(); ++i) {
+                    EXPECT_NEAR(got.singular_values[i], ref.singular_values[i], 1e-9 * ref.spectral_norm) << label;
+                }
+                if (mode == SpectralMode::full && std::min(w.rows(), w.cols()) >= 10) {
+                    EXPECT_NEAR(got.alpha, ref.alpha, 1e-8 * ref.alpha) << label;
+                    EXPECT_EQ(got.n_spikes, ref.n_spikes) << label;
+                }
+            }
+        }
+    }
+}

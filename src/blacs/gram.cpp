@@ -33,7 +33,7 @@ void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
     const int ranks = line.cols(), me = line.my_col();
     const std::int64_t nb = g.col_block(), panel = nb * ranks, ld = w.ld();
     const std::int64_t depth = tall ? w.local_rows() : w.local_cols();  // this rank's share of the inner sum
-    std::vector<double> partial, summed;
+    LargeVector<double> partial, summed;
     std::vector<int> counts(static_cast<std::size_t>(ranks));
     for (std::int64_t s = 0; s < k; s += panel) {
         const std::int64_t width = std::min(panel, k - s), rows = k - s;
@@ -90,7 +90,7 @@ void gram_multiply(const DistributedMatrix& g, const double* v, std::int64_t b, 
     CTSCALE_MPI(MPI_Allreduce(MPI_IN_PLACE, y, linalg::to_blas_int(k * b), MPI_DOUBLE, MPI_SUM, g.grid().communicator()));
 }
 
-std::vector<double> gather_gram(const DistributedMatrix& g, int root) {
+LargeVector<double> gather_gram(const DistributedMatrix& g, int root) {
     const ProcessGrid& line = g.grid();
     if (!line.contains_me()) return {};
     const std::int64_t k = g.rows(), nb = g.col_block();
@@ -102,7 +102,7 @@ std::vector<double> gather_gram(const DistributedMatrix& g, int root) {
         CTSCALE_MPI(MPI_Send(g.data(), linalg::to_blas_int(k * g.local_cols()), MPI_DOUBLE, root, tag, comm));
         return {};
     }
-    std::vector<double> out(static_cast<std::size_t>(k * k));
+    LargeVector<double> out(static_cast<std::size_t>(k * k));
     // Local block q of rank r holds global columns [(q·P + r)·nb, +nb), k values each.
     auto blocks_of = [&](int r, std::vector<int>& lengths, std::vector<int>& offsets) {
         lengths.clear();

@@ -75,6 +75,13 @@ Handle open_dataset(hid_t parent, const std::string& name) {
     return {H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "cannot open dataset '" + name + "'"};
 }
 
+Handle create_dataset_1d(hid_t parent, const std::string& name, hid_t type, std::int64_t length) {
+    const auto dims = static_cast<hsize_t>(length);
+    Handle space = dataspace(H5Screate_simple(1, &dims, nullptr), "H5Screate_simple");
+    return {H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+            "cannot create dataset /" + name};
+}
+
 bool link_exists(hid_t parent, const std::string& name) {
     return check(H5Lexists(parent, name.c_str(), H5P_DEFAULT), "H5Lexists '" + name + "'") > 0;
 }

@@ -64,13 +64,6 @@ void for_each_block(const TokenSource& source, const PositionedFile& file, std::
     }
 }
 
-hdf5::Handle create_1d(hid_t file, const std::string& name, hid_t type, std::int64_t length) {
-    hsize_t dims = static_cast<hsize_t>(length);
-    hdf5::Handle space = hdf5::dataspace(H5Screate_simple(1, &dims, nullptr), "H5Screate_simple");
-    return {H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
-            "cannot create dataset /" + name};
-}
-
 }  // namespace
 
 TokenSource open_raw_tokens(const std::string& path, const std::string& dtype) {
@@ -170,7 +163,7 @@ TokenImportSummary import_tokens(const TokenSource& source, const std::string& p
             hdf5::write_attribute(*out, "tokenizer", settings.tokenizer);
             hdf5::write_attribute(*out, "source", std::string("ctscale-import ") + CTSCALE_VERSION + " from " +
                                                       source.path + " (" + source.description + ")");
-            dataset = create_1d(*out, "tokens", narrow ? H5T_STD_U16LE : H5T_STD_U32LE, source.count);
+            dataset = hdf5::create_dataset_1d(*out, "tokens", narrow ? H5T_STD_U16LE : H5T_STD_U32LE, source.count);
         } catch (const LibraryError& e) {
             throw InputError(path + ": cannot create: " + e.what());
         }

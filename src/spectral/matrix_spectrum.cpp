@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "ctscale/blacs/large_buffer.hpp"
 #include "ctscale/blacs/scalapack.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/spectral/spectrum_fields.hpp"
@@ -68,7 +69,7 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
     const int order = linalg::to_blas_int(k), inner = linalg::to_blas_int(tall ? m : n);
     const int lda = linalg::to_blas_int(std::max<std::int64_t>(1, ld));
     const double one = 1.0, zero = 0.0;
-    std::vector<double> g(static_cast<std::size_t>(k * k));
+    blacs::LargeVector<double> g(static_cast<std::size_t>(k * k));
     dsyrk_("L", tall ? "T" : "N", &order, &inner, &one, w, &lda, &zero, g.data(), &order, 1, 1);
     for (std::int64_t j = 0; j < k; ++j) {
         for (std::int64_t i = j + 1; i < k; ++i) g[j + i * k] = g[i + j * k];

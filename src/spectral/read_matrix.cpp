@@ -3,6 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "ctscale/blacs/large_buffer.hpp"
+
 #include "ctscale/io/partition.hpp"
 
 namespace ctscale::spectral {
@@ -15,7 +17,7 @@ blacs::DistributedMatrix read_transposed_rows(const io::Checkpoint& checkpoint, 
     const std::int64_t width = tensor.cols;
     const std::int64_t stored = static_cast<std::int64_t>(io::bytes_of(tensor.dtype));
     const io::SubBlocks blocks = io::SubBlocks::plan(partition, budget_bytes, width * stored);
-    std::vector<unsigned char> raw;
+    blacs::LargeVector<unsigned char> raw;
     nonfinite = 0;
     for (std::int64_t step = 0; step < blocks.steps; ++step) {
         const std::int64_t count = blocks.count(step, partition.count());

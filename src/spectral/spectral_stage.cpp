@@ -24,11 +24,6 @@ void serialize(Archive& ar, ctscale::spectral::SpectralResult& r, unsigned /*ver
 }
 }  // namespace boost::serialization
 
-#include <ctime>
-#include <cstdio>
-static double cpu_now(){ timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t); return t.tv_sec+1e-9*t.tv_nsec; }
-static double wall_now(){ timespec t; clock_gettime(CLOCK_MONOTONIC,&t); return t.tv_sec+1e-9*t.tv_nsec; }
-#define MARK(name) do { static double lw=0, lc=0; double w=wall_now(), c=cpu_now(); fprintf(stderr, "[%s] wall %.3f cpu %.3f\n", name, w, c); (void)lw; (void)lc; } while(0)
 namespace ctscale::spectral {
 namespace {
 
@@ -101,9 +96,7 @@ std::vector<SpectralResult> run_spectral_stage(const io::Checkpoint& checkpoint,
         for (std::size_t j = 0; j < count; ++j) {
             const std::size_t index = schedule.whole_grid[first + j];
             const io::TensorInfo& t = matrices[index];
-            if (root) MARK("read-start");
             std::optional<blacs::DistributedMatrix> wt = read_matrix(checkpoint, t, grids, budget, comm);
-            if (root) MARK("read-done");
             if (!wt) {
                 if (root) mine.emplace_back(index, skipped());
                 continue;

@@ -11,11 +11,6 @@
 #include "ctscale/spectral/top_eigenvalue.hpp"
 #include "gram_solvers.hpp"
 
-#include <ctime>
-#include <cstdio>
-static double cpu_now(){ timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t); return t.tv_sec+1e-9*t.tv_nsec; }
-static double wall_now(){ timespec t; clock_gettime(CLOCK_MONOTONIC,&t); return t.tv_sec+1e-9*t.tv_nsec; }
-#define MARK(name) do { static double lw=0, lc=0; double w=wall_now(), c=cpu_now(); fprintf(stderr, "[%s] wall %.3f cpu %.3f\n", name, w, c); (void)lw; (void)lc; } while(0)
 namespace ctscale::spectral {
 
 StageGrids::StageGrids(const boost::mpi::communicator& comm)
@@ -33,13 +28,10 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     const std::int64_t k = std::min(m_, n_);
     const MPI_Comm line = grids.line.communicator();
     blacs::DistributedMatrix g = blacs::gram_layout(grids.line, k);
-    if (solver_) MARK("gram-start");
     blacs::gram_lower(w, g);
-    if (solver_) MARK("gram-done");
     frobenius_sq_ = blacs::sum_of_squares(w);
     gram_sq_ = blacs::gram_sum_of_squares(g);
     result_.method = "gemm-reduce+";
-    if (solver_) MARK("norms-done");
 
     if (mode == SpectralMode::pr && k > dense_top_limit) {
         const TopEigenvalue top = top_eigenvalue(
@@ -47,7 +39,6 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
             [&](double* values, std::int64_t count) {
                 CTSCALE_MPI(MPI_Bcast(values, linalg::to_blas_int(count), MPI_DOUBLE, 0, line));
             });
-        if (solver_) MARK("lanczos-done");
         if (top.converged) {  // the same on every rank: rank 0's decision
             eigenvalues_ = {top.value};
             result_.method += "lanczos";
@@ -57,8 +48,7 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     const std::int64_t il = mode == SpectralMode::full ? 1 : k;
     if (16 * k * k <= memory_per_rank && k * k < (std::int64_t{1} << 31)) {
         // Gather G onto the solver; finish() solves it there.
-        if (solver_) gathered_.emplace(std::move(gathered));
-        if (solver_) MARK("gathered");
+        gathered_ = blacs::gather_gram(g, solver);
         result_.method += il == 1 ? "dsyevr_2stage" : "dsyevr";
         return;
     }
@@ -79,8 +69,7 @@ SpectralResult SplitSpectrum::finish() {
     if (!gathered_.empty()) {
         const std::int64_t k = std::min(m_, n_);
         eigenvalues_ = local_eigenvalues(gathered_.data(), k, mode_ == SpectralMode::full ? 1 : k, k);
-        gathered_.reset();
-        MARK("solved");
+        gathered_ = {};
     }
     if (mode_ != SpectralMode::none && m_ > 0 && n_ > 0) {
         finish_fields(result_, mode_, eigenvalues_, frobenius_sq_, gram_sq_, m_, n_);

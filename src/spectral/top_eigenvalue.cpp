@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "ctscale/blacs/large_buffer.hpp"
 #include "ctscale/blacs/scalapack.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/synth/random.hpp"
@@ -66,7 +67,7 @@ std::int64_t extend_basis(double* q, std::int64_t n, std::int64_t k, std::int64_
 
 /// The largest eigenvalue of the leading k × k block of h (leading dimension ld) and its
 /// eigenvector in s (dsyevr, lower triangle of a copy).
-double largest_ritz_pair(const std::vector<double>& h, std::int64_t k, std::int64_t ld, double* s) {
+double largest_ritz_pair(const blacs::LargeVector<double>& h, std::int64_t k, std::int64_t ld, double* s) {
     std::vector<double> a(static_cast<std::size_t>(k * k));
     for (std::int64_t j = 0; j < k; ++j) std::copy_n(h.data() + j * ld, k, a.data() + j * k);
     const int n = linalg::to_blas_int(k), il = n, query = -1;
@@ -95,13 +96,27 @@ TopEigenvalue top_eigenvalue(std::int64_t n, const BlockOperator& apply, const K
     if (n <= 0) return out;
     const std::int64_t cap = std::min(n, std::max<std::int64_t>(1, settings.max_basis));
     const std::int64_t block = std::clamp<std::int64_t>(settings.block, 1, cap);
-    std::vector<double> q(static_cast<std::size_t>(n * cap)), y(q.size()), h(static_cast<std::size_t>(cap * cap));
-    std::vector<double> s(static_cast<std::size_t>(cap)), x(static_cast<std::size_t>(n)), gx(x.size());
+    // Q, Y = G·Q (n × columns, leading dimension n) and H = QᵀGQ (leading dimension
+    // columns) grow as the basis does: most runs stop far below the cap.
+    std::int64_t columns = 0;
+    blacs::LargeVector<double> q, y, h;
+    auto reserve = [&](std::int64_t needed) {
+        if (needed <= columns) return;
+        const std::int64_t grown = std::min(cap, std::max(needed, 2 * columns + 8 * block));
+        q.resize(static_cast<std::size_t>(n * grown));
+        y.resize(q.size());
+        blacs::LargeVector<double> wider(static_cast<std::size_t>(grown * grown));
+        for (std::int64_t j = 0; j < columns; ++j) std::copy_n(h.data() + j * columns, columns, wider.data() + j * grown);
+        h.swap(wider);
+        columns = grown;
+    };
+    std::vector<double> s, x(static_cast<std::size_t>(n)), gx(x.size());
     synth::SplitMix64 random{settings.seed};
     auto share = [&](double* values, std::int64_t count) {
         if (replicate) replicate(values, count);
     };
 
+    reserve(block);
     for (std::int64_t c = 0; c < block; ++c) fill_random(q.data() + c * n, n, random);
     std::int64_t width = extend_basis(q.data(), n, 0, block, random);
     share(q.data(), n * width);
@@ -109,15 +124,17 @@ TopEigenvalue top_eigenvalue(std::int64_t n, const BlockOperator& apply, const K
     while (true) {
         apply(q.data() + k * n, width, y.data() + k * n);
         // New columns of H = QᵀGQ, mirrored into the rows below; the diagonal block averaged.
-        linalg::gemm('T', 'N', k + width, width, n, 1.0, q.data(), n, y.data() + k * n, n, 0.0, h.data() + k * cap, cap);
+        const std::int64_t ld = columns;
+        linalg::gemm('T', 'N', k + width, width, n, 1.0, q.data(), n, y.data() + k * n, n, 0.0, h.data() + k * ld, ld);
         for (std::int64_t j = k; j < k + width; ++j) {
             for (std::int64_t i = 0; i < j; ++i) {
-                const double v = i < k ? h[i + j * cap] : 0.5 * (h[i + j * cap] + h[j + i * cap]);
-                h[i + j * cap] = h[j + i * cap] = v;
+                const double v = i < k ? h[i + j * ld] : 0.5 * (h[i + j * ld] + h[j + i * ld]);
+                h[i + j * ld] = h[j + i * ld] = v;
             }
         }
         k += width;
-        const double theta = largest_ritz_pair(h, k, cap, s.data());
+        s.resize(static_cast<std::size_t>(k));
+        const double theta = largest_ritz_pair(h, k, ld, s.data());
         // True residual of the Ritz pair: G·x − θ·x with x = Q·s, G·x = Y·s.
         linalg::gemm('N', 'N', n, 1, k, 1.0, q.data(), n, s.data(), k, 0.0, x.data(), n);
         linalg::gemm('N', 'N', n, 1, k, 1.0, y.data(), n, s.data(), k, 0.0, gx.data(), n);
@@ -128,6 +145,7 @@ TopEigenvalue top_eigenvalue(std::int64_t n, const BlockOperator& apply, const K
         double decision[2] = {converged ? 1.0 : 0.0, 0.0};
         if (!converged && next > 0) {
             // The next block: the newest G·Q columns, orthonormalised against the basis.
+            reserve(k + next);
             std::copy_n(y.data() + (k - width) * n, n * next, q.data() + k * n);
             decision[1] = static_cast<double>(extend_basis(q.data(), n, k, next, random));
         }
@@ -135,6 +153,7 @@ TopEigenvalue top_eigenvalue(std::int64_t n, const BlockOperator& apply, const K
         out = {theta, residual, k, decision[0] != 0.0};
         width = static_cast<std::int64_t>(decision[1]);
         if (out.converged || width == 0) break;
+        reserve(k + width);  // ranks whose own decision differed grow alike
         share(q.data() + k * n, n * width);
     }
     return out;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ctscale/blacs/large_buffer.hpp"
 #include "ctscale/blacs/process_grid.hpp"
 
 namespace ctscale::blacs {
@@ -59,7 +60,7 @@ private:
     const ProcessGrid* grid_;
     std::int64_t rows_, cols_, row_block_, col_block_;
     std::int64_t local_rows_ = 0, local_cols_ = 0;
-    std::vector<double> local_;
+    LargeVector<double> local_;
 };
 
 /// Copies `from` into `to` (same global size; any grids and block sizes) with PDGEMR2D.

@@ -13,7 +13,6 @@
 /// the diagonal block in full). That is enough for DSYEVR/PDSYEVR ('L') after PDGEMR2D,
 /// and gram_multiply applies the full symmetric G from it.
 #include <cstdint>
-#include <vector>
 
 #include "ctscale/blacs/distributed_matrix.hpp"
 
@@ -38,6 +37,6 @@ void gram_multiply(const DistributedMatrix& g, const double* v, std::int64_t b, 
 /// grid. The local column blocks are contiguous, so plain MPI point-to-point with an
 /// indexed datatype places them straight into the result (PDGEMR2D onto a 1×1 grid took
 /// 2.5 s for 4096² here). Needs k² < 2³¹.
-std::vector<double> gather_gram(const DistributedMatrix& g, int root);
+LargeVector<double> gather_gram(const DistributedMatrix& g, int root);
 
 }  // namespace ctscale::blacs

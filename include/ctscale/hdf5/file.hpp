@@ -3,6 +3,7 @@
 /// rank 0 touches, the default serial driver.
 #include <mpi.h>
 
+#include <cstdint>
 #include <string>
 
 #include "ctscale/hdf5/handle.hpp"
@@ -42,5 +43,7 @@ Handle open_group(hid_t parent, const std::string& name);
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_dataset(hid_t parent, const std::string& name);
 bool link_exists(hid_t parent, const std::string& name);
+/// A contiguous 1-D dataset of `length` elements of `type` (token streams, offsets).
+Handle create_dataset_1d(hid_t parent, const std::string& name, hid_t type, std::int64_t length);
 
 }  // namespace ctscale::hdf5

@@ -42,7 +42,7 @@ private:
     double frobenius_sq_ = 0.0, gram_sq_ = 0.0;
     bool solver_ = false;
     std::vector<double> eigenvalues_;                   ///< when already known
-    std::vector<double> gathered_;                      ///< G on the solver, to solve in finish()
+    blacs::LargeVector<double> gathered_;               ///< G on the solver, to solve in finish()
 };
 
 /// SplitSpectrum with solver rank 0, finished at once: complete on rank 0 only.

@@ -67,8 +67,10 @@ void write_root_attributes(hid_t file, const RunRecord& record) {
     write_attribute(file, "model_vocab_size", record.model.vocab_size);
     write_attribute(file, "model_source", record.model.source);
     write_attribute(file, "total_params", record.total_params);
-    write_attribute(file, "k_values", o.k_values);
-    write_attribute(file, "k_rule", o.k_rule ? o.k_rule->text() : std::string("none"));
+    // A run on a token stream alone fits nothing: no K settings, and the fit tables are empty.
+    const bool fitted = !record.input_file.empty();
+    write_attribute(file, "k_values", fitted ? o.k_values : std::vector<std::int64_t>{});
+    write_attribute(file, "k_rule", fitted && o.k_rule ? o.k_rule->text() : std::string("none"));
     write_attribute(file, "basis_width", o.width);
     write_attribute(file, "null_seed", o.null_seed);
     write_attribute(file, "spectral_mode", o.spectral);

@@ -100,7 +100,8 @@ void write_attribute(hid_t object, const std::string& name, double value) {
 void write_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values) {
     hsize_t size = values.size();
     Handle space = dataspace(H5Screate_simple(1, &size, nullptr), "H5Screate_simple");
-    write_raw(object, name, H5T_NATIVE_INT64, space, values.data());
+    const std::int64_t none = 0;  // HDF5 refuses a null buffer, even for zero elements
+    write_raw(object, name, H5T_NATIVE_INT64, space, values.empty() ? &none : values.data());
 }
 
 }  // namespace ctscale::hdf5

@@ -9,8 +9,9 @@ if ! grep -q -- '--tokens' <<< "$help"; then
 fi
 require_cluster
 work=$(workdir sbatch_vocab_sweep)
-id=$(sbatch --parsable -n 2 --mem-per-cpu=1G $(fit_options 2) -D "$work" \
-       --export=ALL,CTSCALE_BIN="$BIN",CTSCALE_SYNTH_TOKENS=200000,CTSCALE_SYNTH_VOCAB=2000,CTSCALE_VOCAB=250,500 \
+# The list goes through the environment: sbatch --export splits its argument at commas.
+id=$(CTSCALE_VOCAB="250,500" sbatch --parsable -n 2 --mem-per-cpu=1G $(fit_options 2) -D "$work" \
+       --export=ALL,CTSCALE_BIN="$BIN",CTSCALE_SYNTH_TOKENS=200000,CTSCALE_SYNTH_VOCAB=2000 \
        "$SRC/jobs/ctscale-vocab-sweep.slurm" | cut -d';' -f1)
 echo "submitted job $id" >&2
 wait_job "$id"

@@ -26,8 +26,8 @@ DistributedMatrix::DistributedMatrix(const ProcessGrid& grid, std::int64_t rows,
                                      std::int64_t row_block, std::int64_t col_block)
     : grid_(&grid), rows_(rows), cols_(cols), row_block_(row_block), col_block_(col_block) {
     if (rows < 0 || cols < 0 || row_block < 1 || col_block < 1) {
-        throw Error("invalid distributed matrix " + std::to_string(rows) + "x" + std::to_string(cols) +
-                    " in blocks " + std::to_string(row_block) + "x" + std::to_string(col_block));
+        throw Error("invalid distributed matrix " + std::to_string(rows) + "x" + std::to_string(cols) + " in blocks " +
+                    std::to_string(row_block) + "x" + std::to_string(col_block));
     }
     linalg::to_blas_int(rows);
     linalg::to_blas_int(cols);
@@ -38,8 +38,7 @@ DistributedMatrix::DistributedMatrix(const ProcessGrid& grid, std::int64_t rows,
     local_.assign(static_cast<std::size_t>(ld() * std::max<std::int64_t>(1, local_cols_)), 0.0);
 }
 
-DistributedMatrix DistributedMatrix::row_blocks(const ProcessGrid& column_grid, std::int64_t rows,
-                                                std::int64_t cols) {
+DistributedMatrix DistributedMatrix::row_blocks(const ProcessGrid& column_grid, std::int64_t rows, std::int64_t cols) {
     if (column_grid.cols() != 1) throw Error("row blocks need a P x 1 grid, not " + column_grid.shape().label());
     const std::int64_t block = std::max<std::int64_t>(1, (rows + column_grid.rows() - 1) / column_grid.rows());
     return DistributedMatrix(column_grid, rows, cols, block, std::max<std::int64_t>(1, cols));

@@ -22,9 +22,10 @@ DistributedMatrix gram_layout(const ProcessGrid& line, std::int64_t order) {
 void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
     const ProcessGrid& line = g.grid();
     const std::int64_t k = std::min(w.rows(), w.cols());
-    // Split by columns (1×P, rows ≤ cols) or by rows (P×1, rows ≥ cols); a square W either way.
-    const bool by_columns = w.grid().rows() == 1 && w.rows() <= w.cols();
+    // Split by rows (P×1, rows ≥ cols: G = WᵀW) or by columns (1×P, rows ≤ cols: G = WWᵀ);
+    // a single process (1×1) counts as split by rows unless W is wide.
     const bool by_rows = w.grid().cols() == 1 && w.rows() >= w.cols();
+    const bool by_columns = !by_rows && w.grid().rows() == 1 && w.rows() <= w.cols();
     if (g.rows() != k || g.cols() != k || line.rows() != 1 || !(by_columns || by_rows)) {
         throw Error("gram_lower: W must be split along its longer side and G laid out by gram_layout");
     }
@@ -44,8 +45,8 @@ void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
                 linalg::gemm('T', 'N', rows, width, depth, 1.0, w.data() + s * ld, ld, w.data() + s * ld, ld, 0.0,
                              partial.data(), rows);
             } else {
-                linalg::gemm('N', 'T', rows, width, depth, 1.0, w.data() + s, ld, w.data() + s, ld, 0.0,
-                             partial.data(), rows);
+                linalg::gemm('N', 'T', rows, width, depth, 1.0, w.data() + s, ld, w.data() + s, ld, 0.0, partial.data(),
+                             rows);
             }
         }
         for (int t = 0; t < ranks; ++t) {
@@ -53,8 +54,8 @@ void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
             counts[t] = linalg::to_blas_int(rows * columns);
         }
         summed.resize(static_cast<std::size_t>(std::max(counts[me], 1)));
-        CTSCALE_MPI(MPI_Reduce_scatter(partial.data(), summed.data(), counts.data(), MPI_DOUBLE, MPI_SUM,
-                                       line.communicator()));
+        CTSCALE_MPI(
+            MPI_Reduce_scatter(partial.data(), summed.data(), counts.data(), MPI_DOUBLE, MPI_SUM, line.communicator()));
         const std::int64_t first_local = s / panel * nb;  // this panel's block is the (s/panel)-th local one
         for (std::int64_t j = 0; j < counts[me] / rows; ++j) {
             std::copy_n(summed.data() + j * rows, rows, &g.local(s, first_local + j));
@@ -79,64 +80,22 @@ void gram_multiply(const DistributedMatrix& g, const double* v, std::int64_t b, 
     if (!g.grid().contains_me()) return;
     const std::int64_t k = g.rows(), nb = g.col_block();
     std::fill(y, y + k * b, 0.0);
+    // Rows in chunks that stay in cache between the two products that read them.
+    constexpr std::int64_t chunk = 512;
     for (std::int64_t first = 0; first < g.local_cols(); first += nb) {
         const std::int64_t j0 = g.global_col(first), width = std::min(nb, g.local_cols() - first), j1 = j0 + width;
         const double* block = g.data() + first * g.ld();
-        // The stored lower part G[j0:, J]·V[J], then the part above the diagonal block as
-        // the transpose of G[j1:, J]: Y[J] += G[j1:, J]ᵀ·V[j1:].
-        linalg::gemm('N', 'N', k - j0, b, width, 1.0, block + j0, k, v + j0, k, 1.0, y + j0, k);
-        if (j1 < k) linalg::gemm('T', 'N', width, b, k - j1, 1.0, block + j1, k, v + j1, k, 1.0, y + j0, k);
-    }
-    CTSCALE_MPI(MPI_Allreduce(MPI_IN_PLACE, y, linalg::to_blas_int(k * b), MPI_DOUBLE, MPI_SUM, g.grid().communicator()));
-}
-
-LargeVector<double> gather_gram(const DistributedMatrix& g, int root) {
-    const ProcessGrid& line = g.grid();
-    if (!line.contains_me()) return {};
-    const std::int64_t k = g.rows(), nb = g.col_block();
-    linalg::to_blas_int(k * k);  // every displacement below fits an int
-    const int ranks = line.cols(), me = line.my_col(), tag = 7101;
-    const MPI_Comm comm = line.communicator();
-    if (me != root) {
-        if (g.local_cols() == 0) return {};  // the root expects nothing from a rank without columns
-        CTSCALE_MPI(MPI_Send(g.data(), linalg::to_blas_int(k * g.local_cols()), MPI_DOUBLE, root, tag, comm));
-        return {};
-    }
-    LargeVector<double> out(static_cast<std::size_t>(k * k));
-    // Local block q of rank r holds global columns [(q·P + r)·nb, +nb), k values each.
-    auto blocks_of = [&](int r, std::vector<int>& lengths, std::vector<int>& offsets) {
-        lengths.clear();
-        offsets.clear();
-        for (std::int64_t j0 = r * nb; j0 < k; j0 += ranks * nb) {
-            lengths.push_back(linalg::to_blas_int(std::min(nb, k - j0) * k));
-            offsets.push_back(linalg::to_blas_int(j0 * k));
+        // The diagonal block G[J, J] is stored in full; below it, G[R, J] gives both
+        // Y[R] += G[R, J]·V[J] and, for the part above the diagonal, Y[J] += G[R, J]ᵀ·V[R].
+        linalg::gemm('N', 'N', width, b, width, 1.0, block + j0, k, v + j0, k, 1.0, y + j0, k);
+        for (std::int64_t r0 = j1; r0 < k; r0 += chunk) {
+            const std::int64_t rows = std::min(chunk, k - r0);
+            linalg::gemm('N', 'N', rows, b, width, 1.0, block + r0, k, v + j0, k, 1.0, y + r0, k);
+            linalg::gemm('T', 'N', width, b, rows, 1.0, block + r0, k, v + r0, k, 1.0, y + j0, k);
         }
-    };
-    std::vector<int> lengths, offsets;
-    std::vector<MPI_Request> requests;
-    std::vector<MPI_Datatype> types;
-    for (int r = 0; r < ranks; ++r) {
-        blocks_of(r, lengths, offsets);
-        if (lengths.empty()) continue;
-        if (r == root) {
-            std::int64_t from = 0;
-            for (std::size_t b = 0; b < lengths.size(); ++b) {
-                std::copy_n(g.data() + from, lengths[b], out.data() + offsets[b]);
-                from += lengths[b];
-            }
-            continue;
-        }
-        MPI_Datatype type;
-        CTSCALE_MPI(MPI_Type_indexed(static_cast<int>(lengths.size()), lengths.data(), offsets.data(), MPI_DOUBLE, &type));
-        CTSCALE_MPI(MPI_Type_commit(&type));
-        types.push_back(type);
-        requests.emplace_back();
-        CTSCALE_MPI(MPI_Irecv(out.data(), 1, type, r, tag, comm, &requests.back()));
     }
-    const int status = MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
-    for (MPI_Datatype& type : types) MPI_Type_free(&type);
-    CTSCALE_MPI(status);
-    return out;
+    CTSCALE_MPI(
+        MPI_Allreduce(MPI_IN_PLACE, y, linalg::to_blas_int(k * b), MPI_DOUBLE, MPI_SUM, g.grid().communicator()));
 }
 
 }  // namespace ctscale::blacs

@@ -7,8 +7,10 @@
 
 namespace ctscale::spectral {
 
-/// Up to this Gram order the top eigenvalue comes from a dense solver: cheap, and exact.
-inline constexpr std::int64_t dense_top_limit = 256;
+/// Up to this Gram order the top eigenvalue comes from a dense solver (DSYEVR, IL = IU):
+/// measured 0.05 s at k = 768–1024 and 0.15 s at 1536, against up to ~50 Lanczos passes
+/// plus growing Rayleigh–Ritz solves for a flat-topped spectrum; Lanczos wins above.
+inline constexpr std::int64_t dense_top_limit = 1024;
 
 /// Eigenvalues il..iu (ascending) of the k × k lower triangle of g (leading dimension k,
 /// destroyed), without vectors: all by DSYEVR_2STAGE, some by DSYEVR.

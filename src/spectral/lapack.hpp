@@ -7,9 +7,9 @@ extern "C" {
 void dsyrk_(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha, const double* a,
             const int* lda, const double* beta, double* c, const int* ldc, std::size_t, std::size_t);
 void dsyevr_(const char* jobz, const char* range, const char* uplo, const int* n, double* a, const int* lda,
-             const double* vl, const double* vu, const int* il, const int* iu, const double* abstol, int* m,
-             double* w, double* z, const int* ldz, int* isuppz, double* work, const int* lwork, int* iwork,
-             const int* liwork, int* info, std::size_t, std::size_t, std::size_t);
+             const double* vl, const double* vu, const int* il, const int* iu, const double* abstol, int* m, double* w,
+             double* z, const int* ldz, int* isuppz, double* work, const int* lwork, int* iwork, const int* liwork,
+             int* info, std::size_t, std::size_t, std::size_t);
 void dsyevr_2stage_(const char* jobz, const char* range, const char* uplo, const int* n, double* a, const int* lda,
                     const double* vl, const double* vu, const int* il, const int* iu, const double* abstol, int* m,
                     double* w, double* z, const int* ldz, int* isuppz, double* work, const int* lwork, int* iwork,

@@ -52,7 +52,7 @@ double sum_of_squares(const double* w, std::int64_t m, std::int64_t n, std::int6
 }  // namespace
 
 void finish_fields(SpectralResult& r, SpectralMode mode, const std::vector<double>& eigenvalues, double frobenius_sq,
-            double gram_sq, std::int64_t m, std::int64_t n) {
+                   double gram_sq, std::int64_t m, std::int64_t n) {
     const double top = eigenvalues.empty() ? 0.0 : std::max(eigenvalues.back(), 0.0);
     fill_pr_fields(r, frobenius_sq, gram_sq, std::sqrt(top));
     if (mode == SpectralMode::full) {
@@ -60,7 +60,8 @@ void finish_fields(SpectralResult& r, SpectralMode mode, const std::vector<doubl
     }
 }
 
-SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, std::int64_t ld, SpectralMode mode) {
+SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, std::int64_t ld, SpectralMode mode,
+                             blacs::LargeVector<double>* workspace) {
     SpectralResult r;
     r.grid = "1x1";
     if (mode == SpectralMode::none || m == 0 || n == 0) return r;
@@ -69,7 +70,9 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
     const int order = linalg::to_blas_int(k), inner = linalg::to_blas_int(tall ? m : n);
     const int lda = linalg::to_blas_int(std::max<std::int64_t>(1, ld));
     const double one = 1.0, zero = 0.0;
-    blacs::LargeVector<double> g(static_cast<std::size_t>(k * k));
+    blacs::LargeVector<double> own;
+    blacs::LargeVector<double>& g = workspace ? *workspace : own;
+    g.resize(static_cast<std::size_t>(k * k));
     dsyrk_("L", tall ? "T" : "N", &order, &inner, &one, w, &lda, &zero, g.data(), &order, 1, 1);
     for (std::int64_t j = 0; j < k; ++j) {
         for (std::int64_t i = j + 1; i < k; ++i) g[j + i * k] = g[i + j * k];
@@ -102,8 +105,7 @@ std::int64_t block_size_for(std::int64_t m, std::int64_t n, blacs::GridShape sha
     return std::clamp<std::int64_t>(spread, 1, 64);
 }
 
-SpectralResult analyze_distributed(const blacs::DistributedMatrix& w, SpectralMode mode,
-                                   std::int64_t memory_per_rank) {
+SpectralResult analyze_distributed(const blacs::DistributedMatrix& w, SpectralMode mode, std::int64_t memory_per_rank) {
     if (!w.grid().contains_me()) return {};
     const StageGrids grids(w.grid().communicator());
     const std::int64_t p = grids.line.cols();

@@ -1,10 +1,8 @@
 #include "read_matrix.hpp"
 
 #include <cmath>
-#include <vector>
 
 #include "ctscale/blacs/large_buffer.hpp"
-
 #include "ctscale/io/partition.hpp"
 
 namespace ctscale::spectral {
@@ -29,6 +27,28 @@ blacs::DistributedMatrix read_transposed_rows(const io::Checkpoint& checkpoint, 
         for (std::int64_t i = 0; i < count * width; ++i) nonfinite += !std::isfinite(values[i]);
     }
     return a;
+}
+
+void read_on_one_rank(const io::Checkpoint& checkpoint, const io::TensorInfo& tensor, int owner, int rank,
+                      std::int64_t budget_bytes, blacs::LargeVector<double>& wt, blacs::LargeVector<unsigned char>& raw,
+                      std::int64_t& nonfinite) {
+    // The owner's plan, which every rank follows so that the collective reads match.
+    const io::RowPartition all{tensor.rows, 1, 0};
+    const std::int64_t width = tensor.cols;
+    const std::int64_t stored = static_cast<std::int64_t>(io::bytes_of(tensor.dtype));
+    const io::SubBlocks blocks = io::SubBlocks::plan(all, budget_bytes, width * stored);
+    const bool mine = rank == owner;
+    if (mine) wt.resize(static_cast<std::size_t>(tensor.rows * width));
+    nonfinite = 0;
+    for (std::int64_t step = 0; step < blocks.steps; ++step) {
+        const std::int64_t count = mine ? blocks.count(step, tensor.rows) : 0;
+        raw.resize(static_cast<std::size_t>(count * width * stored));
+        checkpoint.read_raw_rows(tensor, blocks.offset(step), count, raw.data());
+        if (count == 0) continue;
+        double* values = wt.data() + blocks.offset(step) * width;
+        io::to_double(tensor.dtype, raw.data(), values, static_cast<std::size_t>(count * width));
+        for (std::int64_t i = 0; i < count * width; ++i) nonfinite += !std::isfinite(values[i]);
+    }
 }
 
 }  // namespace ctscale::spectral

@@ -1,12 +1,20 @@
 #include "ctscale/spectral/spectral_stage.hpp"
 
+#include <mpi.h>
+
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
+#include <chrono>
+#include <exception>
+#include <new>
 #include <optional>
+#include <thread>
 #include <utility>
 
+#include "ctscale/blacs/large_buffer.hpp"
+#include "ctscale/blacs/line_exchange.hpp"
 #include "ctscale/blacs/process_grid.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/mpi/collective.hpp"
@@ -29,42 +37,160 @@ namespace {
 
 using Indexed = std::vector<std::pair<std::size_t, SpectralResult>>;
 
+/// Runs long local work (dense eigensolves, whole matrices on one rank), then agrees on
+/// errors like mpi::all_or_nothing — but ranks done early wait in a barrier that sleeps
+/// between polls instead of spinning, so their cores are left to the ranks still working
+/// (a spinning rank halves a solver's speed when the machine is shared).
+void local_then_agree(const boost::mpi::communicator& comm, const std::function<void()>& work) {
+    std::exception_ptr failure;
+    try {
+        work();
+    } catch (const Error&) {
+        failure = std::current_exception();
+    } catch (const std::exception& e) {  // e.g. bad_alloc: must not leave the others waiting
+        failure = std::make_exception_ptr(Error(std::string("spectral stage: ") + e.what()));
+    }
+    MPI_Request request;
+    CTSCALE_MPI(MPI_Ibarrier(comm, &request));
+    auto pause = std::chrono::microseconds(20);
+    for (int done = 0;;) {
+        CTSCALE_MPI(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
+        if (done) break;
+        std::this_thread::sleep_for(pause);
+        pause = std::min<std::chrono::microseconds>(2 * pause, std::chrono::milliseconds(2));
+    }
+    mpi::all_or_nothing(comm, [&] {
+        if (failure) std::rethrow_exception(failure);
+    });
+}
+
 SpectralResult skipped() {
     SpectralResult r;
     r.method = "skipped: non-finite values";
     return r;
 }
 
-/// Collective: Wᵀ in column blocks (the row partition as read), or nothing when W holds
-/// NaN/Inf anywhere. Every spectral field is the same for Wᵀ as for W.
-std::optional<blacs::DistributedMatrix> read_matrix(const io::Checkpoint& checkpoint, const io::TensorInfo& tensor,
-                                                    const StageGrids& grids, std::int64_t budget,
-                                                    const boost::mpi::communicator& comm) {
-    std::optional<blacs::DistributedMatrix> wt;
-    std::int64_t nonfinite = 0;
-    mpi::all_or_nothing(comm,
-                        [&] { wt.emplace(read_transposed_rows(checkpoint, tensor, grids.line, budget, nonfinite)); });
-    if (mpi::any_rank(comm, nonfinite > 0)) wt.reset();
-    return wt;
-}
+/// One run of the stage: the grids, the schedule and this rank's finished results.
+class StageRun {
+public:
+    StageRun(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices, SpectralMode mode,
+             std::int64_t memory_per_rank, const boost::mpi::communicator& comm)
+        : checkpoint_(checkpoint),
+          matrices_(matrices),
+          mode_(mode),
+          memory_(memory_per_rank),
+          comm_(comm),
+          grids_(comm),
+          budget_(std::max<std::int64_t>(std::int64_t{1} << 20, memory_per_rank / 4)) {}
+
+    /// Large matrices (count ≤ P): all ranks form each one's Gram matrix in turn; the
+    /// dense solves that remain go to ranks 0, 1, … and run concurrently.
+    void large_batch(const std::size_t* indices, std::size_t count) {
+        std::optional<SplitSpectrum> pending;
+        std::size_t pending_index = 0;
+        for (std::size_t j = 0; j < count; ++j) {
+            const io::TensorInfo& t = matrices_[indices[j]];
+            std::optional<blacs::DistributedMatrix> wt = read(indices[j]);
+            if (!wt) continue;
+            if (t.cols > t.rows) {
+                // Wᵀ is tall: the Gram product wants it split by rows (P×1) instead.
+                auto by_rows = blacs::DistributedMatrix::row_blocks(grids_.column, t.cols, t.rows);
+                blacs::columns_to_rows(*wt, by_rows);
+                wt.emplace(std::move(by_rows));
+            }
+            std::optional<SplitSpectrum> split;
+            const int solver = static_cast<int>(j);
+            agree([&] { split.emplace(*wt, grids_, mode_, memory_, solver); });
+            if (solver == comm_.rank()) {
+                pending = std::move(split);
+                pending_index = indices[j];
+            }
+        }
+        local_then_agree(comm_, [&] {
+            if (pending) mine_.emplace_back(pending_index, pending->finish());
+        });
+    }
+
+    /// Moderate matrices: each is read whole by its rank (round[g] by rank g; the others
+    /// join the collective reads with nothing selected), then all ranks work at once.
+    void round(const std::vector<std::size_t>& round) {
+        bool held = false;
+        std::size_t held_index = 0;
+        for (std::size_t g = 0; g < round.size(); ++g) {
+            const int owner = static_cast<int>(g);
+            std::int64_t nonfinite = 0;
+            agree([&] {
+                read_on_one_rank(checkpoint_, matrices_[round[g]], owner, comm_.rank(), budget_, wt_, raw_, nonfinite);
+            });
+            if (skip_nonfinite(round[g], nonfinite)) continue;
+            if (owner == comm_.rank()) {
+                held = true;
+                held_index = round[g];
+            }
+        }
+        local_then_agree(comm_, [&] {
+            if (!held) return;
+            const io::TensorInfo& t = matrices_[held_index];
+            mine_.emplace_back(held_index, analyze_local(wt_.data(), t.cols, t.rows, t.cols, mode_, &gram_));
+        });
+    }
+
+    /// Every rank's results, on rank 0 in the order of the matrices.
+    std::vector<SpectralResult> gather() {
+        std::vector<Indexed> gathered;
+        boost::mpi::gather(comm_, mine_, gathered, 0);
+        std::vector<SpectralResult> results(comm_.rank() == 0 ? matrices_.size() : 0);
+        for (Indexed& part : gathered) {
+            for (auto& [index, result] : part) results[index] = std::move(result);
+        }
+        return results;
+    }
+
+private:
+    /// Collective: Wᵀ in column blocks (the row partition as read), or nothing when W
+    /// holds NaN/Inf anywhere (rank 0 records it as skipped). Every spectral field is
+    /// the same for Wᵀ as for W.
+    std::optional<blacs::DistributedMatrix> read(std::size_t index) {
+        std::optional<blacs::DistributedMatrix> wt;
+        std::int64_t nonfinite = 0;
+        agree(
+            [&] { wt.emplace(read_transposed_rows(checkpoint_, matrices_[index], grids_.line, budget_, nonfinite)); });
+        if (skip_nonfinite(index, nonfinite)) wt.reset();
+        return wt;
+    }
+
+    /// Collective: whether any rank found NaN/Inf in the matrix (rank 0 records it then).
+    bool skip_nonfinite(std::size_t index, std::int64_t nonfinite) {
+        if (!mpi::any_rank(comm_, nonfinite > 0)) return false;
+        if (comm_.rank() == 0) mine_.emplace_back(index, skipped());
+        return true;
+    }
+
+    /// mpi::all_or_nothing, with running out of memory made an Error like any other.
+    void agree(const std::function<void()>& work) {
+        mpi::all_or_nothing(comm_, [&] {
+            try {
+                work();
+            } catch (const std::bad_alloc&) {
+                throw Error("spectral stage: out of memory (see --mem-per-rank)");
+            }
+        });
+    }
+
+    const io::Checkpoint& checkpoint_;
+    const std::vector<io::TensorInfo>& matrices_;
+    SpectralMode mode_;
+    std::int64_t memory_;
+    const boost::mpi::communicator& comm_;
+    StageGrids grids_;
+    std::int64_t budget_;  ///< bytes per read step
+    Indexed mine_;
+    // Reused from matrix to matrix: Wᵀ of this rank's moderate matrix, read staging, G.
+    blacs::LargeVector<double> wt_, gram_;
+    blacs::LargeVector<unsigned char> raw_;
+};
 
 }  // namespace
-
-std::string name_of(SpectralMode mode) {
-    switch (mode) {
-        case SpectralMode::none: return "none";
-        case SpectralMode::pr: return "pr";
-        case SpectralMode::full: return "full";
-    }
-    return "none";
-}
-
-SpectralMode parse_spectral_mode(const std::string& text) {
-    if (text == "none") return SpectralMode::none;
-    if (text == "pr") return SpectralMode::pr;
-    if (text == "full") return SpectralMode::full;
-    throw UsageError("--spectral: expected none, pr or full, not '" + text + "'");
-}
 
 std::vector<SpectralResult> run_spectral_stage(const io::Checkpoint& checkpoint,
                                                const std::vector<io::TensorInfo>& matrices, SpectralMode mode,
@@ -76,84 +202,24 @@ std::vector<SpectralResult> run_spectral_stage(const io::Checkpoint& checkpoint,
         none.method = "none";
         return root ? std::vector<SpectralResult>(matrices.size(), none) : std::vector<SpectralResult>{};
     }
-    StageGrids grids(comm);
+    StageRun run(checkpoint, matrices, mode, memory_per_rank, comm);
     const SpectralSchedule schedule = plan_spectral(matrices, comm.size(), memory_per_rank);
-    const std::int64_t budget = std::max<std::int64_t>(std::int64_t{1} << 20, memory_per_rank / 4);
-    Indexed mine;
     std::size_t done = 0;
     auto report = [&](std::size_t count) {
         done += count;
         if (root && progress) progress(done);
     };
-
-    // Large matrices: all ranks form each one's Gram matrix in turn; the dense solves that
-    // remain go to ranks 0, 1, … of a batch of P matrices and run concurrently.
     const std::size_t ranks = static_cast<std::size_t>(comm.size());
     for (std::size_t first = 0; first < schedule.whole_grid.size(); first += ranks) {
         const std::size_t count = std::min(ranks, schedule.whole_grid.size() - first);
-        std::optional<SplitSpectrum> pending;
-        std::size_t pending_index = 0;
-        for (std::size_t j = 0; j < count; ++j) {
-            const std::size_t index = schedule.whole_grid[first + j];
-            const io::TensorInfo& t = matrices[index];
-            std::optional<blacs::DistributedMatrix> wt = read_matrix(checkpoint, t, grids, budget, comm);
-            if (!wt) {
-                if (root) mine.emplace_back(index, skipped());
-                continue;
-            }
-            if (t.cols > t.rows) {
-                // Wᵀ is tall: the Gram product wants it split by rows (P×1) instead.
-                auto by_rows = blacs::DistributedMatrix::row_blocks(grids.column, t.cols, t.rows);
-                blacs::redistribute(*wt, by_rows, grids.line);
-                wt.emplace(std::move(by_rows));
-            }
-            std::optional<SplitSpectrum> split;
-            mpi::all_or_nothing(comm, [&] { split.emplace(*wt, grids, mode, memory_per_rank, static_cast<int>(j)); });
-            if (static_cast<int>(j) == comm.rank()) {
-                pending = std::move(split);
-                pending_index = index;
-            }
-        }
-        mpi::all_or_nothing(comm, [&] {
-            if (pending) mine.emplace_back(pending_index, pending->finish());
-        });
+        run.large_batch(schedule.whole_grid.data() + first, count);
         report(count);
     }
-
     for (const std::vector<std::size_t>& round : schedule.rounds) {
-        // Each matrix of the round goes whole to its rank, then all ranks work at once.
-        std::optional<blacs::DistributedMatrix> held;
-        std::size_t held_index = 0;
-        for (std::size_t g = 0; g < round.size(); ++g) {
-            const io::TensorInfo& t = matrices[round[g]];
-            std::optional<blacs::DistributedMatrix> wt = read_matrix(checkpoint, t, grids, budget, comm);
-            if (!wt) {
-                if (root) mine.emplace_back(round[g], skipped());
-                continue;
-            }
-            const bool owner = static_cast<int>(g) == comm.rank();
-            blacs::DistributedMatrix w(owner ? grids.single : grids.none, t.cols, t.rows, 64, 64);  // Wᵀ
-            blacs::redistribute(*wt, w, grids.line);
-            if (owner) {
-                held.emplace(std::move(w));
-                held_index = round[g];
-            }
-        }
-        mpi::all_or_nothing(comm, [&] {
-            if (!held) return;
-            const io::TensorInfo& t = matrices[held_index];
-            mine.emplace_back(held_index, analyze_local(held->data(), t.cols, t.rows, held->ld(), mode));
-        });
+        run.round(round);
         report(round.size());
     }
-
-    std::vector<Indexed> gathered;
-    boost::mpi::gather(comm, mine, gathered, 0);
-    std::vector<SpectralResult> results(root ? matrices.size() : 0);
-    for (Indexed& part : gathered) {
-        for (auto& [index, result] : part) results[index] = std::move(result);
-    }
-    return results;
+    return run.gather();
 }
 
 }  // namespace ctscale::spectral

@@ -3,9 +3,13 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <new>
+#include <string>
 
 #include "ctscale/blacs/gram.hpp"
+#include "ctscale/blacs/line_exchange.hpp"
 #include "ctscale/blacs/operations.hpp"
+#include "ctscale/error.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/mpi/collective.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
@@ -16,9 +20,7 @@ namespace ctscale::spectral {
 StageGrids::StageGrids(const boost::mpi::communicator& comm)
     : column(comm, {comm.size(), 1}),
       line(comm, {1, comm.size()}),
-      whole(comm, blacs::near_square_shape(comm.size())),
-      root(comm, {1, 1}),
-      single(boost::mpi::communicator(MPI_COMM_SELF, boost::mpi::comm_attach), {1, 1}) {}
+      whole(comm, blacs::near_square_shape(comm.size())) {}
 
 SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids& grids, SpectralMode mode,
                              std::int64_t memory_per_rank, int solver)
@@ -48,13 +50,20 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     const std::int64_t il = mode == SpectralMode::full ? 1 : k;
     if (16 * k * k <= memory_per_rank && k * k < (std::int64_t{1} << 31)) {
         // Gather G onto the solver; finish() solves it there.
-        gathered_ = blacs::gather_gram(g, solver);
+        gathered_ = blacs::gather_columns(g, solver);
         result_.method += il == 1 ? "dsyevr_2stage" : "dsyevr";
         return;
     }
     blacs::DistributedMatrix square(grids.whole, k, k, 64, 64);
     blacs::redistribute(g, square, grids.line);
-    eigenvalues_ = blacs::symmetric_eigenvalues(square, il, k);
+    // A PDSYEVR failure shows on the grid's processes only: agree before the broadcast.
+    mpi::all_or_nothing(grids.line.communicator(), [&] {
+        try {
+            eigenvalues_ = blacs::symmetric_eigenvalues(square, il, k);
+        } catch (const std::bad_alloc&) {
+            throw LibraryError("pdsyevr: out of memory for a Gram matrix of order " + std::to_string(k));
+        }
+    });
     // Whole-grid processes hold them (rank 0 among them); every rank, the solver too, needs them.
     std::int64_t count = static_cast<std::int64_t>(eigenvalues_.size());
     CTSCALE_MPI(MPI_Bcast(&count, 1, MPI_INT64_T, 0, line));

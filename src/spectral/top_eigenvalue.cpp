@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "ctscale/blacs/large_buffer.hpp"
 #include "ctscale/blacs/scalapack.hpp"
+#include "ctscale/error.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/synth/random.hpp"
 #include "lapack.hpp"
@@ -66,26 +68,28 @@ std::int64_t extend_basis(double* q, std::int64_t n, std::int64_t k, std::int64_
 }
 
 /// The largest eigenvalue of the leading k × k block of h (leading dimension ld) and its
-/// eigenvector in s (dsyevr, lower triangle of a copy).
+/// eigenvector in s (dsyevr, lower triangle of a copy). DSYEVR may use all of W and two
+/// ISUPPZ entries per vector, so both get their full sizes.
 double largest_ritz_pair(const blacs::LargeVector<double>& h, std::int64_t k, std::int64_t ld, double* s) {
-    std::vector<double> a(static_cast<std::size_t>(k * k));
+    std::vector<double> a(static_cast<std::size_t>(k * k)), values(static_cast<std::size_t>(k));
     for (std::int64_t j = 0; j < k; ++j) std::copy_n(h.data() + j * ld, k, a.data() + j * k);
     const int n = linalg::to_blas_int(k), il = n, query = -1;
     const double bound = 0.0;
     int found = 0, info = 0, iwork_size = 0;
-    int support[2];
-    double work_size = 0.0, value = 0.0;
-    dsyevr_("V", "I", "L", &n, a.data(), &n, &bound, &bound, &il, &il, &bound, &found, &value, s, &n, support,
-            &work_size, &query, &iwork_size, &query, &info, 1, 1, 1);
+    std::vector<int> support(static_cast<std::size_t>(2 * n));
+    double work_size = 0.0;
+    dsyevr_("V", "I", "L", &n, a.data(), &n, &bound, &bound, &il, &il, &bound, &found, values.data(), s, &n,
+            support.data(), &work_size, &query, &iwork_size, &query, &info, 1, 1, 1);
     CTSCALE_SCALAPACK_INFO(info, "dsyevr");
     std::vector<double> work(static_cast<std::size_t>(work_size) + 1);
     std::vector<int> iwork(static_cast<std::size_t>(iwork_size) + 1);
     const int lwork = linalg::to_blas_int(static_cast<std::int64_t>(work.size()));
     const int liwork = linalg::to_blas_int(static_cast<std::int64_t>(iwork.size()));
-    dsyevr_("V", "I", "L", &n, a.data(), &n, &bound, &bound, &il, &il, &bound, &found, &value, s, &n, support,
-            work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
+    dsyevr_("V", "I", "L", &n, a.data(), &n, &bound, &bound, &il, &il, &bound, &found, values.data(), s, &n,
+            support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
     CTSCALE_SCALAPACK_INFO(info, "dsyevr");
-    return value;
+    if (found != 1) throw LibraryError("dsyevr: found " + std::to_string(found) + " eigenvalues, expected 1");
+    return values[0];
 }
 
 }  // namespace
@@ -106,7 +110,8 @@ TopEigenvalue top_eigenvalue(std::int64_t n, const BlockOperator& apply, const K
         q.resize(static_cast<std::size_t>(n * grown));
         y.resize(q.size());
         blacs::LargeVector<double> wider(static_cast<std::size_t>(grown * grown));
-        for (std::int64_t j = 0; j < columns; ++j) std::copy_n(h.data() + j * columns, columns, wider.data() + j * grown);
+        for (std::int64_t j = 0; j < columns; ++j)
+            std::copy_n(h.data() + j * columns, columns, wider.data() + j * grown);
         h.swap(wider);
         columns = grown;
     };

@@ -1,12 +1,14 @@
 // DistributedMatrix: the SPEC §3 row partition as a BLACS layout, and PDGEMR2D round
 // trips row blocks → 2-D block cyclic (whole grid, or one rank) → row blocks for odd
-// shapes, including more ranks than rows; and the same partition seen as Wᵀ on a 1×P grid.
+// shapes, including more ranks than rows; the same partition seen as Wᵀ on a 1×P grid; and
+// the MPI fast paths between the stage's one-dimensional layouts.
 #include <gtest/gtest.h>
 
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
 
 #include "ctscale/blacs/distributed_matrix.hpp"
+#include "ctscale/blacs/line_exchange.hpp"
 #include "ctscale/io/partition.hpp"
 
 using namespace ctscale;
@@ -25,7 +27,8 @@ void fill(blacs::DistributedMatrix& a) {
 std::pair<std::int64_t, std::int64_t> mismatches(const blacs::DistributedMatrix& a) {
     std::int64_t bad = 0;
     for (std::int64_t j = 0; j < a.local_cols(); ++j) {
-        for (std::int64_t i = 0; i < a.local_rows(); ++i) bad += a.local(i, j) != entry(a.global_row(i), a.global_col(j));
+        for (std::int64_t i = 0; i < a.local_rows(); ++i)
+            bad += a.local(i, j) != entry(a.global_row(i), a.global_col(j));
     }
     return {bad, a.local_rows() * a.local_cols()};
 }
@@ -34,8 +37,8 @@ struct Shape {
     std::int64_t rows, cols, block;
 };
 
-const std::vector<Shape> shapes = {{1, 1, 1}, {1, 7, 2}, {7, 1, 3}, {2, 11, 1}, {5, 3, 2},
-                                   {3, 5, 64}, {13, 9, 4}, {30, 17, 5}};
+const std::vector<Shape> shapes = {{1, 1, 1}, {1, 7, 2},  {7, 1, 3},  {2, 11, 1},
+                                   {5, 3, 2}, {3, 5, 64}, {13, 9, 4}, {30, 17, 5}};
 
 }  // namespace
 
@@ -123,5 +126,41 @@ TEST(DistributedMatrix, TransposedRowBlocksAreTheRowsAsReadAndRoundTrip) {
         auto back = blacs::DistributedMatrix::transposed_row_blocks(line, s.rows, s.cols);
         blacs::redistribute(cyclic, back, line);
         EXPECT_EQ(mismatches(back).first, 0) << s.rows << "x" << s.cols;
+    }
+}
+
+TEST(LineExchange, GatherColumnsAndColumnsToRowsKeepEveryEntry) {
+    boost::mpi::communicator world;
+    blacs::ProcessGrid line(world, {1, world.size()});
+    blacs::ProcessGrid column(world, {world.size(), 1});
+    const int root = world.size() - 1;
+    for (const Shape& s : shapes) {
+        // The stage's layouts: Wᵀ as read (one column block per rank), and row blocks.
+        auto wt = blacs::DistributedMatrix::transposed_row_blocks(line, s.cols, s.rows);  // s.rows × s.cols
+        fill(wt);
+        const auto whole = blacs::gather_columns(wt, root);
+        if (world.rank() == root) {
+            ASSERT_EQ(whole.size(), static_cast<std::size_t>(s.rows * s.cols));
+            std::int64_t bad = 0;
+            for (std::int64_t j = 0; j < s.cols; ++j) {
+                for (std::int64_t i = 0; i < s.rows; ++i) bad += whole[i + j * s.rows] != entry(i, j);
+            }
+            EXPECT_EQ(bad, 0) << s.rows << "x" << s.cols;
+        } else {
+            EXPECT_TRUE(whole.empty());
+        }
+        auto rows = blacs::DistributedMatrix::row_blocks(column, s.rows, s.cols);
+        blacs::columns_to_rows(wt, rows);
+        EXPECT_EQ(mismatches(rows).first, 0) << s.rows << "x" << s.cols;
+        // A cyclic layout with several blocks per rank gathers too.
+        blacs::DistributedMatrix cyclic(line, s.rows, s.cols, s.rows, 1);
+        fill(cyclic);
+        const auto again = blacs::gather_columns(cyclic, 0);
+        if (world.rank() == 0) {
+            ASSERT_EQ(again.size(), static_cast<std::size_t>(s.rows * s.cols));
+            for (std::int64_t j = 0; j < s.cols; ++j) {
+                for (std::int64_t i = 0; i < s.rows; ++i) EXPECT_EQ(again[i + j * s.rows], entry(i, j));
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ using namespace ctscale;
 
 TEST(NearSquareShape, MostRanksWithAtMostThreeColumnsPerRow) {
     const std::vector<std::tuple<int, int, int>> expected = {
-        {1, 1, 1}, {2, 1, 2}, {3, 1, 3}, {4, 2, 2}, {5, 2, 2}, {6, 2, 3}, {7, 2, 3}, {8, 2, 4},
+        {1, 1, 1}, {2, 1, 2},  {3, 1, 3},  {4, 2, 2},  {5, 2, 2},  {6, 2, 3},  {7, 2, 3},    {8, 2, 4},
         {9, 3, 3}, {10, 2, 5}, {12, 3, 4}, {16, 4, 4}, {17, 4, 4}, {64, 8, 8}, {256, 16, 16}};
     for (auto [p, rows, cols] : expected) {
         const blacs::GridShape s = blacs::near_square_shape(p);

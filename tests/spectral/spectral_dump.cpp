@@ -37,19 +37,28 @@ int main(int argc, char** argv) {
         const auto results = spectral::run_spectral_stage(checkpoint, matrices, mode, memory, world);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (world.rank() != 0) return 0;
-        nlohmann::json out = {{"ranks", world.size()}, {"mode", argv[2]}, {"seconds", seconds},
-                              {"matrices", nlohmann::json::array()}};
+        nlohmann::json out = {
+            {"ranks", world.size()}, {"mode", argv[2]}, {"seconds", seconds}, {"matrices", nlohmann::json::array()}};
         for (std::size_t i = 0; i < results.size(); ++i) {
             const auto& r = results[i];
-            out["matrices"].push_back({{"name", matrices[i].name}, {"rows", matrices[i].rows},
-                                       {"cols", matrices[i].cols}, {"pr_sv", r.pr_sv},
-                                       {"spectral_norm", r.spectral_norm}, {"stable_rank", r.stable_rank},
-                                       {"effective_rank", r.effective_rank}, {"nuclear_norm", r.nuclear_norm},
-                                       {"alpha", r.alpha}, {"alpha_ks", r.alpha_ks}, {"alpha_tail", r.alpha_tail},
+            out["matrices"].push_back({{"name", matrices[i].name},
+                                       {"rows", matrices[i].rows},
+                                       {"cols", matrices[i].cols},
+                                       {"pr_sv", r.pr_sv},
+                                       {"spectral_norm", r.spectral_norm},
+                                       {"stable_rank", r.stable_rank},
+                                       {"effective_rank", r.effective_rank},
+                                       {"nuclear_norm", r.nuclear_norm},
+                                       {"alpha", r.alpha},
+                                       {"alpha_ks", r.alpha_ks},
+                                       {"alpha_tail", r.alpha_tail},
                                        {"alpha_weighted", r.alpha_weighted},
-                                       {"log_spectral_norm", r.log_spectral_norm}, {"mp_edge", r.mp_edge},
-                                       {"n_spikes", r.n_spikes}, {"mp_softrank", r.mp_softrank},
-                                       {"method", r.method}, {"grid", r.grid},
+                                       {"log_spectral_norm", r.log_spectral_norm},
+                                       {"mp_edge", r.mp_edge},
+                                       {"n_spikes", r.n_spikes},
+                                       {"mp_softrank", r.mp_softrank},
+                                       {"method", r.method},
+                                       {"grid", r.grid},
                                        {"singular_values", r.singular_values}});
         }
         std::ofstream(argv[3]) << out.dump(1) << "\n";

@@ -1,6 +1,6 @@
 // One matrix by the Gram route: tiny matrices against Eigen's JacobiSVD on one process,
-// the Gram identity for pr_sv, block Lanczos against the dense solver, and the ScaLAPACK
-// path on the whole grid (1..4 ranks) against the LAPACK path.
+// the Gram identity for pr_sv, block Lanczos against a dense solver, and the path split
+// over all ranks (1..4; every eigensolver it may choose) against the one-process path.
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
@@ -10,6 +10,7 @@
 #include "ctscale/blacs/distributed_matrix.hpp"
 #include "ctscale/blacs/process_grid.hpp"
 #include "ctscale/spectral/matrix_spectrum.hpp"
+#include "ctscale/spectral/top_eigenvalue.hpp"
 #include "ctscale/synth/random.hpp"
 
 using namespace ctscale;
@@ -46,8 +47,12 @@ SpectralResult local(const Eigen::MatrixXd& w, SpectralMode mode) {
 }  // namespace
 
 TEST(TinyMatrices, AgreeWithEigenJacobiSvd) {
-    std::vector<Eigen::MatrixXd> cases = {random_matrix(1, 1, 1), random_matrix(1, 5, 2), random_matrix(5, 1, 3),
-                                          random_matrix(3, 5, 4), random_matrix(5, 3, 5), random_matrix(4, 4, 6),
+    std::vector<Eigen::MatrixXd> cases = {random_matrix(1, 1, 1),
+                                          random_matrix(1, 5, 2),
+                                          random_matrix(5, 1, 3),
+                                          random_matrix(3, 5, 4),
+                                          random_matrix(5, 3, 5),
+                                          random_matrix(4, 4, 6),
                                           random_matrix(4, 2, 7) * random_matrix(2, 5, 8)};  // rank 2
     for (const auto& w : cases) {
         const Eigen::VectorXd sigma = jacobi_sigma(w);
@@ -84,41 +89,57 @@ TEST(GramIdentity, PrSvEqualsTheSvdFormula) {
     }
 }
 
-TEST(BlockLanczos, TopSingularValueOfLargerMatricesIncludingTiesAndRankDeficiency) {
+TEST(BlockLanczos, TopEigenvalueOfGramMatricesIncludingTiesAndRankDeficiency) {
     Eigen::VectorXd tied = Eigen::VectorXd::LinSpaced(280, 1.0, 0.01);
     tied(1) = tied(2) = 1.0;  // σ₁ = σ₂ = σ₃
     tied(3) = 1.0 - 1e-9;
     Eigen::VectorXd low = Eigen::VectorXd::LinSpaced(5, 3.0, 1.0);  // rank 5 in 300 × 290
-    const std::vector<Eigen::MatrixXd> cases = {random_matrix(400, 300, 21), random_matrix(270, 500, 22),
+    const std::vector<Eigen::MatrixXd> cases = {random_matrix(400, 300, 21), random_matrix(500, 270, 22),
                                                 with_singular_values(300, 280, tied, 23),
-                                                with_singular_values(300, 290, low, 24)};
+                                                with_singular_values(300, 290, low, 24), random_matrix(40, 7, 25)};
     for (const auto& w : cases) {
-        const SpectralResult pr = local(w, SpectralMode::pr);
-        const SpectralResult full = local(w, SpectralMode::full);
-        EXPECT_EQ(pr.method, "dsyrk+lanczos");
-        EXPECT_NEAR(pr.spectral_norm, full.spectral_norm, 1e-11 * full.spectral_norm) << w.rows() << "x" << w.cols();
-        EXPECT_NEAR(pr.stable_rank, full.stable_rank, 1e-10 * full.stable_rank);
+        const Eigen::MatrixXd g = w.transpose() * w;
+        const double expected =
+            Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(g, Eigen::EigenvaluesOnly).eigenvalues().maxCoeff();
+        const spectral::TopEigenvalue top =
+            spectral::top_eigenvalue(g.rows(), [&](const double* v, std::int64_t b, double* y) {
+                Eigen::Map<Eigen::MatrixXd>(y, g.rows(), b) = g * Eigen::Map<const Eigen::MatrixXd>(v, g.rows(), b);
+            });
+        EXPECT_TRUE(top.converged) << w.rows() << "x" << w.cols();
+        EXPECT_LE(top.residual, 1e-11 * top.value);
+        EXPECT_NEAR(top.value, expected, 1e-11 * expected) << w.rows() << "x" << w.cols();
     }
-    EXPECT_NEAR(local(cases[2], SpectralMode::pr).spectral_norm, 1.0, 1e-12);
-    EXPECT_NEAR(local(cases[3], SpectralMode::pr).spectral_norm, 3.0, 1e-12);
-    const SpectralResult deficient = local(cases[3], SpectralMode::full);
-    EXPECT_EQ(std::count(deficient.singular_values.begin(), deficient.singular_values.end(), 0.0), 290 - 5);
+    // The spectrum of a zero operator, and a block larger than the space.
+    const spectral::TopEigenvalue zero =
+        spectral::top_eigenvalue(5, [](const double*, std::int64_t b, double* y) { std::fill(y, y + 5 * b, 0.0); });
+    EXPECT_TRUE(zero.converged);
+    EXPECT_EQ(zero.value, 0.0);
+}
+
+TEST(BlockLanczos, UsedAboveTheDenseLimitAndAgreesWithTheFullSpectrum) {
+    const Eigen::MatrixXd w = random_matrix(1100, 1030, 26);
+    const SpectralResult pr = local(w, SpectralMode::pr), full = local(w, SpectralMode::full);
+    EXPECT_EQ(pr.method, "dsyrk+lanczos");
+    EXPECT_EQ(full.method, "dsyrk+dsyevr_2stage");
+    EXPECT_NEAR(pr.spectral_norm, full.spectral_norm, 1e-11 * full.spectral_norm);
+    EXPECT_EQ(pr.pr_sv, full.pr_sv);
+    const Eigen::MatrixXd small = random_matrix(300, 280, 27);
+    EXPECT_EQ(local(small, SpectralMode::pr).method, "dsyrk+dsyevr");
 }
 
 TEST(SplitOverAllRanks, AgreesWithLapackForEveryEigenSolver) {
     boost::mpi::communicator world;
     const spectral::StageGrids grids(world);
-    const std::vector<Eigen::MatrixXd> cases = {random_matrix(1, 7, 31), random_matrix(7, 1, 32),
-                                                random_matrix(5, 3, 33), random_matrix(3, 5, 34),
-                                                random_matrix(37, 23, 35), random_matrix(300, 270, 36),
-                                                random_matrix(265, 310, 37)};
+    const std::vector<Eigen::MatrixXd> cases = {
+        random_matrix(1, 7, 31),   random_matrix(7, 1, 32),       random_matrix(5, 3, 33),    random_matrix(3, 5, 34),
+        random_matrix(37, 23, 35), random_matrix(1100, 1030, 36), random_matrix(265, 310, 37)};
     for (const auto& w : cases) {
         const bool tall = w.rows() >= w.cols();
         const std::int64_t p = world.size();
         // Row blocks (the read layout) of a tall W, column blocks of a wide one.
-        blacs::DistributedMatrix a = tall ? blacs::DistributedMatrix::row_blocks(grids.column, w.rows(), w.cols())
-                                          : blacs::DistributedMatrix(grids.line, w.rows(), w.cols(), w.rows(),
-                                                                     (w.cols() + p - 1) / p);
+        blacs::DistributedMatrix a =
+            tall ? blacs::DistributedMatrix::row_blocks(grids.column, w.rows(), w.cols())
+                 : blacs::DistributedMatrix(grids.line, w.rows(), w.cols(), w.rows(), (w.cols() + p - 1) / p);
         for (std::int64_t j = 0; j < a.local_cols(); ++j) {
             for (std::int64_t i = 0; i < a.local_rows(); ++i) a.local(i, j) = w(a.global_row(i), a.global_col(j));
         }
@@ -129,10 +150,14 @@ TEST(SplitOverAllRanks, AgreesWithLapackForEveryEigenSolver) {
                 if (world.rank() != 0) continue;
                 const SpectralResult ref = local(w, mode);
                 const std::string label = std::to_string(w.rows()) + "x" + std::to_string(w.cols()) + " " + got.method;
-                const bool lanczos = mode == SpectralMode::pr && std::min(w.rows(), w.cols()) > 256;
+                const bool lanczos = mode == SpectralMode::pr && std::min(w.rows(), w.cols()) > 1024;
                 const bool pdsyevr = !lanczos && std::min(w.rows(), w.cols()) > 8 && memory < 2048;
-                EXPECT_EQ(got.method, std::string("gemm-reduce+") +
-                                          (lanczos ? "lanczos" : pdsyevr ? "pdsyevr" : mode == SpectralMode::full || std::min(w.rows(), w.cols()) == 1 ? "dsyevr_2stage" : "dsyevr"));
+                EXPECT_EQ(got.method,
+                          std::string("gemm-reduce+") +
+                              (lanczos                                                           ? "lanczos"
+                               : pdsyevr                                                         ? "pdsyevr"
+                               : mode == SpectralMode::full || std::min(w.rows(), w.cols()) == 1 ? "dsyevr_2stage"
+                                                                                                 : "dsyevr"));
                 EXPECT_EQ(got.grid, pdsyevr ? blacs::near_square_shape(p).label() : "1x" + std::to_string(p));
                 EXPECT_NEAR(got.spectral_norm, ref.spectral_norm, 1e-11 * ref.spectral_norm) << label;
                 EXPECT_NEAR(got.pr_sv, ref.pr_sv, 1e-11 * ref.pr_sv) << label;

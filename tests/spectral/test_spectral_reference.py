@@ -2,8 +2,8 @@
 """The spectral stage against the NumPy reference (tests/reference/spectral_reference.py)
 for every §4.6 field, on 1..4 ranks, in pr and full mode, on a ctscale-synth checkpoint
 (f32 and bf16) and a checkpoint of odd shapes written here (1×n, n×1, m < n, m > n, rank
-deficient, zero, tied top singular values; f16, bf16, f32, f64; matrices large enough for
-the whole grid and for block Lanczos). Also: two runs with the same rank count give
+deficient, zero, tied top singular values; f16, bf16, f32, f64; matrices large enough to
+be split over all ranks and for block Lanczos). Also: two runs with the same rank count give
 bitwise identical results.
 
 Run: /usr/bin/python3 tests/spectral/test_spectral_reference.py BUILD/tests/spectral_dump
@@ -19,6 +19,7 @@ import unittest
 
 os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
+import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,13 +41,13 @@ def with_singular_values(rng, m, n, sigma):
 
 def odd_weights():
     rng = np.random.default_rng(5)
-    tied = np.linspace(1.0, 0.01, 270)
+    tied = np.linspace(1.0, 0.01, 1030)
     tied[1] = tied[2] = 1.0
     heavy = np.arange(1, 121, dtype=float) ** -0.7  # a power-law spectrum
     return [
-        ("big", rng.standard_normal((400, 300)), 0, "mlp_up", "f32"),
+        ("big", rng.standard_normal((1100, 1030)), 0, "mlp_up", "f32"),
         ("wide", rng.standard_normal((260, 350)), 0, "mlp_down", "f32"),
-        ("tied", with_singular_values(rng, 300, 270, tied), 0, "attn_q", "f64"),
+        ("tied", with_singular_values(rng, 1040, 1030, tied), 0, "attn_q", "f64"),
         ("heavy", with_singular_values(rng, 150, 120, heavy), 0, "attn_k", "f64"),
         ("one_row", rng.standard_normal((1, 9)), 1, "attn_o", "f32"),
         ("one_col", rng.standard_normal((11, 1)), 1, "attn_v", "f64"),
@@ -105,8 +106,8 @@ class SpectralReferenceTest(unittest.TestCase):
                         records = self.check(key, mode, ranks)
                         if key != "odd":
                             continue
-                        # big dominates the work from 3 ranks on: the whole grid (distributed
-                        # Lanczos in pr mode); tied/wide stay on one rank with LAPACK there.
+                        # big and tied (Gram order 1030: Lanczos in pr mode) are analysed by all
+                        # ranks together from 3 ranks on; on 1 or 2, each on one rank.
                         methods = {name: r["method"] for name, r in records.items()}
                         self.assertEqual(methods["big"].startswith("gemm-reduce+"), ranks > 2, methods)
                         if mode == "pr":
@@ -119,6 +120,29 @@ class SpectralReferenceTest(unittest.TestCase):
         self.assertTrue(np.isnan(ref["zeros"]["pr_sv"]))
         heavy = ref["heavy"]  # a stable x_min choice, so alpha is really compared
         self.assertGreater(abs(heavy["alpha_runner_up_ks"] - heavy["alpha_ks"]), sr.KS_GAP)
+
+    def test_compare_command_reads_a_results_file(self):
+        """`spectral_reference.py compare` on a results file laid out as SPEC §5 says
+        (written here from a dump, until ctscale-mpi writes the spectral fields)."""
+        records, mode = sr.records_from_json(self.dump(self.checkpoints["odd"], "full", 2))
+        fields = sr.PR_FIELDS + sr.FULL_FIELDS
+        string = h5py.string_dtype()
+        row_type = np.dtype([("name", string)] + [(f, "f8") for f in fields] +
+                            [("spectral_method", string), ("grid", string)])
+        for delta, expected in ((0.0, 0), (1e-3, 1)):
+            path = os.path.join(self.tmp.name, f"results-{expected}.h5")
+            with h5py.File(path, "w") as f:
+                f.attrs["spectral_mode"] = mode
+                rows = [tuple([name] + [np.nan if r[k] is None else r[k] for k in fields] + [r["method"], r["grid"]])
+                        for name, r in records.items()]
+                table = np.array(rows, dtype=row_type)
+                table["spectral_norm"][0] *= 1.0 + delta
+                f.create_dataset("summary/matrices", data=table)
+                for name, r in records.items():
+                    f.create_dataset(f"matrices/{name}/singular_values", data=np.array(r["singular_values"]))
+            proc = subprocess.run([sys.executable, os.path.join(REPO, "tests", "reference", "spectral_reference.py"),
+                                   "compare", self.checkpoints["odd"], path], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, expected, proc.stdout + proc.stderr)
 
     def test_same_rank_count_is_bitwise_identical(self):
         for ranks in (2, 3):

@@ -1,6 +1,6 @@
 // The whole stage on a checkpoint written here: odd shapes (1×n, n×1, m < n, m > n, rank
-// deficient) in every stored dtype, read in the SPEC §3 partition and analysed on the
-// whole grid or on one rank, against LAPACK on the stored values and Eigen's SVD.
+// deficient) in every stored dtype, read and analysed by all ranks together or by one
+// rank, against LAPACK on the stored values and Eigen's SVD.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -67,7 +67,8 @@ std::vector<Weight> odd_weights() {
 std::string write_checkpoint(const boost::mpi::communicator& world, const std::vector<Weight>& weights) {
     long id = world.rank() == 0 ? static_cast<long>(getpid()) : 0;
     boost::mpi::broadcast(world, id, 0);
-    const std::string path = "/tmp/ctscale-test-spectral-np" + std::to_string(world.size()) + "-" + std::to_string(id) + ".h5";
+    const std::string path =
+        "/tmp/ctscale-test-spectral-np" + std::to_string(world.size()) + "-" + std::to_string(id) + ".h5";
     hdf5::File file = hdf5::File::create_parallel(path, world);
     io::ModelInfo model;
     model.model_name = "spectral-test";
@@ -89,9 +90,9 @@ std::string write_checkpoint(const boost::mpi::communicator& world, const std::v
 }
 
 std::vector<double> as_numbers(const SpectralResult& r) {
-    std::vector<double> v = {r.pr_sv, r.spectral_norm, r.stable_rank, r.effective_rank, r.nuclear_norm,
-                             r.alpha, r.alpha_ks, r.alpha_tail, r.alpha_weighted, r.log_spectral_norm,
-                             r.mp_edge, r.n_spikes, r.mp_softrank};
+    std::vector<double> v = {r.pr_sv,   r.spectral_norm, r.stable_rank, r.effective_rank, r.nuclear_norm,
+                             r.alpha,   r.alpha_ks,      r.alpha_tail,  r.alpha_weighted, r.log_spectral_norm,
+                             r.mp_edge, r.n_spikes,      r.mp_softrank};
     v.insert(v.end(), r.singular_values.begin(), r.singular_values.end());
     return v;
 }
@@ -123,7 +124,8 @@ protected:
 
 TEST_F(SpectralStage, AgreesWithLapackAndEigenOnEveryShapeAndDtype) {
     for (SpectralMode mode : {SpectralMode::pr, SpectralMode::full}) {
-        for (std::int64_t memory : {std::int64_t{1} << 30, std::int64_t{4096}}) {  // the second: tiny sub-blocks, all on the grid
+        for (std::int64_t memory :
+             {std::int64_t{1} << 30, std::int64_t{4096}}) {  // the second: tiny sub-blocks, all on the grid
             const auto results = run(mode, memory);
             if (world.rank() != 0) {
                 EXPECT_TRUE(results.empty());

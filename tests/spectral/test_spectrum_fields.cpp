@@ -1,5 +1,5 @@
-// The §4.6 fields from given singular values, and the power-law fit against numbers from
-// the NumPy reference (tests/reference/spectral_reference.py, power_law_fit).
+// The §4.6 fields from given singular values, the power-law fit against numbers from the
+// NumPy reference (tests/reference/spectral_reference.py, power_law_fit), and the schedule.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -82,7 +82,7 @@ TEST(SpectrumFields, GramEigenvaluesBecomeDescendingSigmaWithTheRoundingFloorAtZ
     EXPECT_EQ(sigma[3], 0.0);
 }
 
-TEST(Schedule, LargestFirstThenNameAndOnlyDominantMatricesOnTheWholeGrid) {
+TEST(Schedule, LargestFirstThenNameAndOnlyDominantMatricesOnAllRanks) {
     auto tensor = [](std::string name, std::int64_t rows, std::int64_t cols) {
         io::TensorInfo t;
         t.name = std::move(name);
@@ -107,7 +107,7 @@ TEST(Schedule, LargestFirstThenNameAndOnlyDominantMatricesOnTheWholeGrid) {
     EXPECT_EQ(two.rounds[0], (std::vector<std::size_t>{2, 0}));
     EXPECT_EQ(two.rounds[1], (std::vector<std::size_t>{3, 4}));
 
-    // A matrix beyond one rank's memory budget goes to the whole grid too.
+    // A matrix beyond one rank's memory budget goes to all ranks together too.
     const auto tight = spectral::plan_spectral(m, 4, spectral::local_bytes(10, 10));
     EXPECT_EQ(tight.whole_grid, (std::vector<std::size_t>{1}));
     const auto tighter = spectral::plan_spectral(m, 4, spectral::local_bytes(10, 10) - 1);

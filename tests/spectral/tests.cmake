@@ -1,5 +1,5 @@
 # Tests of the blacs and spectral modules (included from tests/CMakeLists.txt).
-ctscale_add_test(NAME test_blacs SOURCES blacs/test_process_grid.cpp blacs/test_distributed_matrix.cpp
+ctscale_add_test(NAME test_blacs SOURCES blacs/test_process_grid.cpp blacs/test_distributed_matrix.cpp blacs/test_gram.cpp
                  RANKS 1 2 3 4 LABELS unit)
 
 # The stage on a checkpoint, as JSON, for the NumPy reference (test_spectral_reference.py).

@@ -31,8 +31,7 @@ public:
     /// The same partition seen as Wᵀ (cols × rows) on a 1×P `line_grid`: rank r holds
     /// columns [r·b, …) of Wᵀ, whose column-major local block is exactly its rows of W
     /// stored row-major, as HDF5 reads them — no transposition needed.
-    static DistributedMatrix transposed_row_blocks(const ProcessGrid& line_grid, std::int64_t rows,
-                                                   std::int64_t cols);
+    static DistributedMatrix transposed_row_blocks(const ProcessGrid& line_grid, std::int64_t rows, std::int64_t cols);
 
     const ProcessGrid& grid() const noexcept { return *grid_; }
     std::int64_t rows() const noexcept { return rows_; }

@@ -2,7 +2,8 @@
 /// The Gram matrix of the smaller side of a distributed W, G = WᵀW (m ≥ n) or WWᵀ (m < n),
 /// order k = min(m, n). W comes split along its longer side — its row blocks on a P×1 grid
 /// when m ≥ n, its column blocks on a 1×P grid when m ≤ n (so the SPEC §3 read layout,
-/// seen as Wᵀ, serves as it is for m ≥ n) — and G = Σ_r B_r·B_rᵀ with every term local. Each panel of P·nb
+/// seen as Wᵀ, serves as it is for m ≥ n) — and G = Σ_r B_r·B_rᵀ with every term local.
+/// (A square W split by columns gives WWᵀ: the same spectrum.) Each panel of P·nb
 /// columns of G is one local GEMM per rank, summed onto the panel's owners by
 /// MPI_Reduce_scatter. Why not PDSYRK: measured here on 4096² (one process), PDSYRK takes
 /// 4.2 s and PDGEMM 4.4 s against 2.1 s for DSYRK — PBLAS does twice the flops — and
@@ -10,8 +11,9 @@
 ///
 /// Layout of G (gram_layout): k × k, column-cyclic in blocks of nb on the 1×P grid; for a
 /// local column block [j0, j1) the rows from j0 down are valid (the lower trapezoid, with
-/// the diagonal block in full). That is enough for DSYEVR/PDSYEVR ('L') after PDGEMR2D,
-/// and gram_multiply applies the full symmetric G from it.
+/// the diagonal block in full). That is enough for DSYEVR/PDSYEVR ('L') after
+/// gather_columns (line_exchange.hpp) or PDGEMR2D, and gram_multiply applies the full
+/// symmetric G from it.
 #include <cstdint>
 
 #include "ctscale/blacs/distributed_matrix.hpp"
@@ -31,12 +33,5 @@ double gram_sum_of_squares(const DistributedMatrix& g);
 /// Y = G·V for a k × b block V (column-major, leading dimension k) held identically on
 /// every process of g's grid; Y likewise, after a sum over the grid.
 void gram_multiply(const DistributedMatrix& g, const double* v, std::int64_t b, double* y);
-
-/// G gathered onto process `root` of g's grid as a k × k column-major array (leading
-/// dimension k, lower triangle valid); an empty vector elsewhere. Collective over g's
-/// grid. The local column blocks are contiguous, so plain MPI point-to-point with an
-/// indexed datatype places them straight into the result (PDGEMR2D onto a 1×1 grid took
-/// 2.5 s for 4096² here). Needs k² < 2³¹.
-LargeVector<double> gather_gram(const DistributedMatrix& g, int root);
 
 }  // namespace ctscale::blacs

@@ -16,13 +16,13 @@ void Cblacs_gridinfo(int context, int* nprow, int* npcol, int* myrow, int* mycol
 void Cblacs_gridexit(int context);
 
 int numroc_(const int* n, const int* nb, const int* iproc, const int* isrcproc, const int* nprocs);
-void descinit_(int* desc, const int* m, const int* n, const int* mb, const int* nb, const int* irsrc,
-               const int* icsrc, const int* ictxt, const int* lld, int* info);
-void pdgemr2d_(const int* m, const int* n, const double* a, const int* ia, const int* ja, const int* desca,
-               double* b, const int* ib, const int* jb, const int* descb, const int* ictxt);
+void descinit_(int* desc, const int* m, const int* n, const int* mb, const int* nb, const int* irsrc, const int* icsrc,
+               const int* ictxt, const int* lld, int* info);
+void pdgemr2d_(const int* m, const int* n, const double* a, const int* ia, const int* ja, const int* desca, double* b,
+               const int* ib, const int* jb, const int* descb, const int* ictxt);
 void pdsyevr_(const char* jobz, const char* range, const char* uplo, const int* n, double* a, const int* ia,
-              const int* ja, const int* desca, const double* vl, const double* vu, const int* il, const int* iu,
-              int* m, int* nz, double* w, double* z, const int* iz, const int* jz, const int* descz, double* work,
+              const int* ja, const int* desca, const double* vl, const double* vu, const int* il, const int* iu, int* m,
+              int* nz, double* w, double* z, const int* iz, const int* jz, const int* descz, double* work,
               const int* lwork, int* iwork, const int* liwork, int* info, std::size_t, std::size_t, std::size_t);
 }
 

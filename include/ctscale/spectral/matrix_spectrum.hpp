@@ -4,12 +4,14 @@
 /// k = min(m, n)), once — DSYRK on one process, blacs/gram.hpp over all ranks
 /// (split_spectrum.hpp):
 ///  - pr:   pr_sv = ‖W‖_F⁴/‖G‖_F²; σ₁² = λ_max(G) by block Lanczos (top_eigenvalue.hpp)
-///          for k > 256, densely (DSYEVR, IL = IU = k) below that or if Lanczos does not
+///          for k > 1024, densely (DSYEVR, IL = IU = k) below that or if Lanczos does not
 ///          converge; stable_rank = ‖W‖_F²/σ₁².
-///  - full: every eigenvalue of G by DSYEVR_2STAGE (on rank 0 after gathering G, when G
-///          fits the memory budget twice over) or PDSYEVR on the whole near-square grid,
-///          then spectrum_fields.hpp for the rest. Measured on a 4096² Gram under load:
-///          PDSYEVR 13 s on 1×1 and 27 s on 1×2, DSYEVR_2STAGE 5.9 s on one rank.
+///  - full: every eigenvalue of G by DSYEVR_2STAGE (on one rank, after gathering G when it
+///          was formed by all ranks and fits the memory budget twice over) or else PDSYEVR
+///          on the near-square grid; then spectrum_fields.hpp for the rest. Measured on a
+///          4096² Gram (machine under load): PDSYEVR 13 s on 1×1 and 27 s on 1×2 against
+///          5.9 s for DSYEVR_2STAGE on one rank (3.3 s less loaded); two OpenBLAS threads
+///          made DSYEVR_2STAGE slower, not faster.
 /// Accuracy: σ₁ to relative ~1e-12 (the largest eigenvalue of G is relatively accurate;
 /// Lanczos stops at a relative residual of 1e-11). σᵢ = √λᵢ has absolute error about
 /// ε·‖W‖²/σᵢ plus the rounding of G, at worst ~√(c·ε)·σ₁ (c modest) for σᵢ → 0: well
@@ -20,13 +22,16 @@
 #include <cstdint>
 
 #include "ctscale/blacs/distributed_matrix.hpp"
+#include "ctscale/blacs/large_buffer.hpp"
 #include "ctscale/spectral/spectral_result.hpp"
 #include "ctscale/spectral/split_spectrum.hpp"
 
 namespace ctscale::spectral {
 
 /// One process: W is m × n, column-major with leading dimension ld ≥ max(1, m); grid "1x1".
-SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, std::int64_t ld, SpectralMode mode);
+/// `workspace`, if given, holds G and keeps its capacity for the next call.
+SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, std::int64_t ld, SpectralMode mode,
+                             blacs::LargeVector<double>* workspace = nullptr);
 
 /// The square block size for an m × n matrix on a 2-D grid of `shape`: 64, or less when
 /// that would leave processes without blocks.

@@ -1,9 +1,10 @@
 #pragma once
 /// The static schedule of the spectral stage (SPEC §3, §6): matrices ordered by size
-/// (rows·cols, descending), then name; the large ones run one at a time on the whole
-/// grid, the others concurrently on groups of one rank (plain LAPACK), in rounds of one
-/// matrix per rank. It depends only on the shapes, the rank count and the memory
-/// budget, so two runs with the same rank count do the same arithmetic.
+/// (rows·cols, descending), then name; the large ones are analysed by all ranks together
+/// (split_spectrum.hpp, P at a time so their dense solves overlap), the others
+/// concurrently on groups of one rank (plain LAPACK), in rounds of one matrix per rank.
+/// It depends only on the shapes, the rank count and the memory budget, so two runs with
+/// the same rank count do the same arithmetic.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -13,7 +14,7 @@
 namespace ctscale::spectral {
 
 struct SpectralSchedule {
-    /// Indices into the matrices, in schedule order, each on the whole grid.
+    /// Indices into the matrices, in schedule order, each analysed by all ranks together.
     std::vector<std::size_t> whole_grid;
     /// rounds[r][g]: the matrix rank g analyses in round r (a round may be shorter than
     /// the rank count; only the last one is).
@@ -27,7 +28,7 @@ double spectral_cost(std::int64_t rows, std::int64_t cols) noexcept;
 /// Bytes one rank needs to analyse the matrix alone: W, G and the eigensolver's copy.
 std::int64_t local_bytes(std::int64_t rows, std::int64_t cols) noexcept;
 
-/// A matrix goes to the whole grid when ranks > 1 and it alone costs more than an even
+/// A matrix goes to all ranks together when ranks > 1 and it alone costs more than an even
 /// share of all the work (cost > total/ranks: no grouping could balance it), or when it
 /// does not fit one rank's memory budget.
 SpectralSchedule plan_spectral(const std::vector<io::TensorInfo>& matrices, int ranks, std::int64_t memory_per_rank);

@@ -19,22 +19,22 @@ inline constexpr double not_computed = std::numeric_limits<double>::quiet_NaN();
 
 /// NaN where not computed: `pr` mode fills pr_sv, spectral_norm and stable_rank only.
 struct SpectralResult {
-    double pr_sv = not_computed;          ///< (Σσ²)²/Σσ⁴ = ‖W‖_F⁴/‖G‖_F²
-    double spectral_norm = not_computed;  ///< σ₁ (not WeightWatcher's λ_max = σ₁²)
-    double stable_rank = not_computed;    ///< ‖W‖_F²/σ₁²
-    double effective_rank = not_computed; ///< exp(−Σ pᵢ ln pᵢ), pᵢ = σᵢ/Σσ
-    double nuclear_norm = not_computed;   ///< Σσ
-    double alpha = not_computed;          ///< power-law exponent of the ESD tail (Clauset et al.)
-    double alpha_ks = not_computed;       ///< its KS distance D
-    double alpha_tail = not_computed;     ///< its tail size t
-    double alpha_weighted = not_computed; ///< alpha·log10(λ_max)
+    double pr_sv = not_computed;              ///< (Σσ²)²/Σσ⁴ = ‖W‖_F⁴/‖G‖_F²
+    double spectral_norm = not_computed;      ///< σ₁ (not WeightWatcher's λ_max = σ₁²)
+    double stable_rank = not_computed;        ///< ‖W‖_F²/σ₁²
+    double effective_rank = not_computed;     ///< exp(−Σ pᵢ ln pᵢ), pᵢ = σᵢ/Σσ
+    double nuclear_norm = not_computed;       ///< Σσ
+    double alpha = not_computed;              ///< power-law exponent of the ESD tail (Clauset et al.)
+    double alpha_ks = not_computed;           ///< its KS distance D
+    double alpha_tail = not_computed;         ///< its tail size t
+    double alpha_weighted = not_computed;     ///< alpha·log10(λ_max)
     double log_spectral_norm = not_computed;  ///< log10(λ_max), λ = σ²/N
-    double mp_edge = not_computed;        ///< v·(1 + √(r/N))², v = ‖W‖_F²/(m·n)
-    double n_spikes = not_computed;       ///< #{λᵢ > mp_edge}
-    double mp_softrank = not_computed;    ///< mp_edge/λ_max
-    std::string method;                   ///< how it was computed, e.g. "lapack:dsyrk+lanczos"
-    std::string grid;                     ///< the BLACS grid, e.g. "1x1", "2x2"
-    std::vector<double> singular_values;  ///< full mode: all min(m, n), descending
+    double mp_edge = not_computed;            ///< v·(1 + √(r/N))², v = ‖W‖_F²/(m·n)
+    double n_spikes = not_computed;           ///< #{λᵢ > mp_edge}
+    double mp_softrank = not_computed;        ///< mp_edge/λ_max
+    std::string method;  ///< how: "dsyrk+lanczos", "gemm-reduce+dsyevr_2stage", "skipped: …"
+    std::string grid;    ///< where: "1x1" (one rank), "1xP" (all ranks), "2x2" (PDSYEVR's grid)
+    std::vector<double> singular_values;      ///< full mode: all min(m, n), descending
 };
 
 }  // namespace ctscale::spectral

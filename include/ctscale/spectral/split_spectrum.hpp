@@ -14,14 +14,13 @@
 
 namespace ctscale::spectral {
 
-/// The grids of the spectral stage over one communicator (collective to build): the row
-/// partition (P×1); a line over all ranks (1×P: Wᵀ as read, the Gram layout, and
-/// PDGEMR2D's global context — ScaLAPACK would reshape any other on every call); the
-/// near-square whole grid (PDSYEVR); rank 0 alone; this rank alone; and "no grid" (for
-/// ranks a target grid leaves out).
+/// The grids of the spectral stage over one communicator (collective to build): a column
+/// (P×1: row blocks of a tall matrix); a line (1×P: Wᵀ as read, the Gram layout, and
+/// PDGEMR2D's global context — ScaLAPACK would reshape any other on every call); and the
+/// near-square whole grid (PDSYEVR).
 struct StageGrids {
     explicit StageGrids(const boost::mpi::communicator& comm);
-    blacs::ProcessGrid column, line, whole, root, single, none;
+    blacs::ProcessGrid column, line, whole;
 };
 
 class SplitSpectrum {
@@ -41,8 +40,8 @@ private:
     std::int64_t m_, n_;
     double frobenius_sq_ = 0.0, gram_sq_ = 0.0;
     bool solver_ = false;
-    std::vector<double> eigenvalues_;                   ///< when already known
-    blacs::LargeVector<double> gathered_;               ///< G on the solver, to solve in finish()
+    std::vector<double> eigenvalues_;      ///< when already known
+    blacs::LargeVector<double> gathered_;  ///< G on the solver, to solve in finish()
 };
 
 /// SplitSpectrum with solver rank 0, finished at once: complete on rank 0 only.

@@ -22,10 +22,10 @@ using BlockOperator = std::function<void(const double* v, std::int64_t b, double
 using Replicate = std::function<void(double* values, std::int64_t count)>;
 
 struct KrylovSettings {
-    double tolerance = 1e-11;        ///< relative residual; σ₁ is then good to about 5e-12
+    double tolerance = 1e-11;  ///< relative residual; σ₁ is then good to about 5e-12
     std::int64_t block = 8;
-    std::int64_t max_basis = 1536;   ///< beyond it, give up (the caller falls back to a dense solver)
-    std::uint64_t seed = 0x5EED5EED; ///< start block: fixed, so runs are reproducible
+    std::int64_t max_basis = 1536;    ///< beyond it, give up (the caller falls back to a dense solver)
+    std::uint64_t seed = 0x5EED5EED;  ///< start block: fixed, so runs are reproducible
 };
 
 struct TopEigenvalue {

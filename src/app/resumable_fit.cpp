@@ -71,6 +71,10 @@ FitRun run_resumable_fit(const io::Checkpoint& checkpoint, const std::vector<io:
             if (run.journal) run.journal->save(todo_index[position], result);
         });
     progress.finish();
+    // The last records become durable here, and a journal that could not be written fails the run.
+    mpi::all_or_nothing(world, [&] {
+        if (run.journal) run.journal->flush();
+    });
 
     run.time_read = stage.time_read;
     run.time_fit = stage.time_fit;

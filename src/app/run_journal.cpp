@@ -18,18 +18,53 @@ RunJournal::RunJournal(const std::string& output, const std::string& fingerprint
     : directory_(output + ".ctscale-progress") {
     const std::string manifest = (fs::path(directory_) / manifest_name).string();
     std::error_code error;
-    if (resume && fs::exists(manifest)) {
-        if (io::read_file(manifest) != fingerprint) {
-            throw InputError("cannot --resume: " + directory_ + " belongs to a run with other settings or another "
-                             "input (remove it, or run without --resume)");
+    if (resume && fs::exists(manifest) && io::read_file(manifest) != fingerprint) {
+        throw InputError("cannot --resume: " + directory_ + " belongs to a run with other settings or another "
+                         "input (remove it, or run without --resume)");
+    }
+    if (!(resume && fs::exists(manifest))) {
+        fs::remove_all(directory_, error);
+        if (!fs::create_directory(directory_, error)) {
+            throw InputError(directory_ + ": cannot create the progress directory: " + error.message());
         }
-        return;
+        io::write_file_atomically(manifest, fingerprint);
     }
-    fs::remove_all(directory_, error);
-    if (!fs::create_directory(directory_, error)) {
-        throw InputError(directory_ + ": cannot create the progress directory: " + error.message());
+    writer_ = std::thread([this] { write_records(); });
+}
+
+RunJournal::~RunJournal() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
     }
-    io::write_file_atomically(manifest, fingerprint);
+    changed_.notify_all();
+    writer_.join();
+}
+
+void RunJournal::write_records() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, nothing left
+        auto [path, bytes] = std::move(queue_.front());
+        queue_.pop_front();
+        writing_ = true;
+        lock.unlock();
+        std::exception_ptr failure;
+        try {
+            io::write_file_atomically(path, bytes);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        lock.lock();
+        writing_ = false;
+        if (failure && !failure_) failure_ = failure;
+        changed_.notify_all();
+    }
+}
+
+void RunJournal::rethrow_failure() {
+    if (failure_) std::rethrow_exception(failure_);
 }
 
 std::string RunJournal::record_path(std::size_t index) const {
@@ -48,11 +83,24 @@ std::map<std::size_t, fit::MatrixResult> RunJournal::finished() const {
     return results;
 }
 
-void RunJournal::save(std::size_t index, const fit::MatrixResult& result) const {
-    io::write_file_atomically(record_path(index), fit::encode_record(result));
+void RunJournal::save(std::size_t index, const fit::MatrixResult& result) {
+    std::string bytes = fit::encode_record(result);
+    {
+        std::lock_guard lock(mutex_);
+        rethrow_failure();
+        queue_.emplace_back(record_path(index), std::move(bytes));
+    }
+    changed_.notify_all();
 }
 
-void RunJournal::remove() const {
+void RunJournal::flush() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return queue_.empty() && !writing_; });
+    rethrow_failure();
+}
+
+void RunJournal::remove() {
+    flush();
     std::error_code error;
     fs::remove_all(directory_, error);
 }

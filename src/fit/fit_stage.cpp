@@ -7,6 +7,7 @@
 #include "ctscale/error.hpp"
 #include "ctscale/io/partition.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/util/scratch_array.hpp"
 
 namespace ctscale::fit {
 namespace {
@@ -32,12 +33,14 @@ std::vector<std::vector<double>> gather_packed(const std::vector<double>& local,
     return by_rank;
 }
 
-/// Bytes of working memory per row in a sub-block: stored and double row, projections, amplitudes.
+/// Bytes of working memory per row in a sub-block: stored and double row, projections,
+/// amplitudes, and for the banded route the permuted row and W·Φ.
 std::int64_t bytes_per_row(const io::TensorInfo& tensor, const WidthPlan& plan) {
     std::int64_t amplitudes = 0;
     for (const auto& entry : plan.entries) amplitudes = std::max(amplitudes, entry.k);
+    const std::int64_t banded = plan.widest_banded_k > 0 ? tensor.cols + plan.widest_banded_k : 0;
     return tensor.cols * static_cast<std::int64_t>(sizeof(double) + io::bytes_of(tensor.dtype)) +
-           8 * (plan.total_columns + amplitudes);
+           8 * (plan.total_columns + amplitudes + banded);
 }
 
 /// Sub-blocks of about 32 MiB: the buffers are reused from block to block and matrix to
@@ -66,8 +69,9 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
     std::vector<std::int64_t> widths;
     for (const auto& m : matrices) widths.push_back(m.cols);
     bases.build_all(widths, comm);
-    std::vector<unsigned char> raw;
-    std::vector<double> values, projections;
+    util::ScratchArray<unsigned char> raw;
+    util::ScratchArray<double> values;
+    BlockScratch scratch;
     std::int64_t bytes_read = 0;
     for (std::size_t m = 0; m < matrices.size(); ++m) {
         const io::TensorInfo& tensor = matrices[m];
@@ -75,17 +79,18 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
         const WidthPlan& plan = bases.plan(tensor.cols);
         const io::RowPartition partition{tensor.rows, comm.size(), comm.rank()};
         const io::SubBlocks blocks = io::SubBlocks::plan(partition, block_budget(config), bytes_per_row(tensor, plan));
-        LocalFit local(plan, partition.first(), config.keep_amplitudes, projections);
+        LocalFit local(plan, partition.first(), config.keep_amplitudes, scratch);
         for (std::int64_t step = 0; step < blocks.steps; ++step) {
             const std::int64_t count = blocks.count(step, partition.count());
             const std::int64_t first = partition.first() + blocks.offset(step);
-            raw.resize(static_cast<std::size_t>(count * tensor.cols) * io::bytes_of(tensor.dtype));
-            values.resize(static_cast<std::size_t>(count * tensor.cols));
+            const auto entries = static_cast<std::size_t>(count * tensor.cols);
+            unsigned char* stored = raw.get(entries * io::bytes_of(tensor.dtype));
+            double* rows = values.get(entries);
             const auto read_start = Clock::now();
-            checkpoint.read_raw_rows(tensor, first, count, raw.data());
+            checkpoint.read_raw_rows(tensor, first, count, stored);
             stage.time_read += seconds_since(read_start);
-            io::to_double(tensor.dtype, raw.data(), values.data(), values.size());
-            local.add_block(values.data(), count);
+            io::to_double(tensor.dtype, stored, rows, entries);
+            local.add_block(rows, count);
         }
         std::vector<std::vector<double>> packed = gather_packed(local.pack(), comm);
         bytes_read += tensor.n_params() * static_cast<std::int64_t>(io::bytes_of(tensor.dtype));

@@ -42,8 +42,11 @@ double squared_norm(const double* v, std::int64_t n) {
 }  // namespace
 
 LocalFit::LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes,
-                   std::vector<double>& scratch)
-    : plan_(plan), next_row_(first_global_row), keep_amplitudes_(keep_amplitudes), projections_(scratch) {
+                   BlockScratch& scratch)
+    : plan_(plan),
+      next_row_(first_global_row),
+      keep_amplitudes_(keep_amplitudes),
+      scratch_(scratch) {
     for (const auto& entry : plan_.entries) {
         moments_.emplace_back(entry.basis->rank);
         null_moments_.emplace_back(entry.basis->rank);
@@ -51,13 +54,42 @@ LocalFit::LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool ke
     }
 }
 
+/// Projections b = U_rᵀw of every row onto every basis and null twin, into P (count ×
+/// total_columns, row-major; column-major it is Pᵀ with leading dimension total_columns).
+void LocalFit::project(const double* rows, std::int64_t count) {
+    const std::int64_t n = plan_.cols;
+    const std::int64_t total = plan_.total_columns;
+    projections_ = scratch_.projections.get(static_cast<std::size_t>(count * total));
+    if (plan_.dense_columns > 0) {
+        linalg::gemm('T', 'N', plan_.dense_columns, count, n, 1.0, plan_.stacked.data(), n, rows, n, 0.0,
+                     projections_, total);
+    }
+    if (plan_.widest_banded_k == 0) return;
+    double* permuted = scratch_.permuted_rows.get(static_cast<std::size_t>(count * n));
+    for (std::int64_t r = 0; r < count; ++r) {
+        const double* w = rows + r * n;
+        double* w_null = permuted + r * n;
+        for (std::int64_t j = 0; j < n; ++j) w_null[j] = w[plan_.permutation[j]];
+    }
+    double* products = scratch_.design_products.get(static_cast<std::size_t>(count * plan_.widest_banded_k));
+    for (const auto& entry : plan_.entries) {
+        if (!entry.banded) continue;
+        const GaussianBasis& basis = *entry.basis;
+        for (int twin = 0; twin < 2; ++twin) {
+            // Y = W·Φ (count × K), then P[:, columns] = Y·M_r: column-major, M_rᵀ·Yᵀ.
+            entry.banded->apply(twin ? permuted : rows, count, products, basis.k);
+            linalg::gemm('T', 'N', basis.rank, count, basis.k, 1.0, basis.coefficients.data(), basis.k,
+                         products, basis.k, 0.0, projections_ + entry.column + twin * basis.rank,
+                         total);
+        }
+    }
+}
+
 void LocalFit::add_block(const double* rows, std::int64_t count) {
     if (count == 0) return;
     const std::int64_t n = plan_.cols;
     const std::int64_t total = plan_.total_columns;
-    // Projections onto every basis and null twin: P (count × T, row-major) = W · stacked.
-    projections_.resize(static_cast<std::size_t>(count * total));
-    linalg::gemm('T', 'N', total, count, n, 1.0, plan_.stacked.data(), n, rows, n, 0.0, projections_.data(), total);
+    project(rows, count);
 
     const std::int64_t record = row_record_size(plan_);
     const std::size_t base = row_records_.size();
@@ -83,15 +115,15 @@ void LocalFit::add_block(const double* rows, std::int64_t count) {
     for (std::size_t e = 0; e < plan_.entries.size(); ++e) {
         const auto& entry = plan_.entries[e];
         const std::int64_t rank = entry.basis->rank;
-        moments_[e].add_rows(projections_.data() + entry.column, count, total);
-        null_moments_[e].add_rows(projections_.data() + entry.column + rank, count, total);
+        moments_[e].add_rows(projections_ + entry.column, count, total);
+        null_moments_[e].add_rows(projections_ + entry.column + rank, count, total);
         if (keep_amplitudes_) {
             const std::int64_t k = entry.k;
-            block_amplitudes_.resize(static_cast<std::size_t>(count * k));
+            double* amplitudes = scratch_.amplitudes.get(static_cast<std::size_t>(count * k));
             // A (count × K, row-major) = B_s · coefficientsᵀ, with B_s a column slice of P.
             linalg::gemm('N', 'N', k, count, rank, 1.0, entry.basis->coefficients.data(), k,
-                         projections_.data() + entry.column, total, 0.0, block_amplitudes_.data(), k);
-            amplitudes_[e].insert(amplitudes_[e].end(), block_amplitudes_.begin(), block_amplitudes_.end());
+                         projections_ + entry.column, total, 0.0, amplitudes, k);
+            amplitudes_[e].insert(amplitudes_[e].end(), amplitudes, amplitudes + count * k);
         }
     }
     rows_ += count;

@@ -32,6 +32,21 @@ void BasisCache::build_all(const std::vector<std::int64_t>& widths, const boost:
     }
 }
 
+namespace {
+
+constexpr double banded_condition_limit = 1e3;
+
+/// The banded design for `basis` when that route is accurate and saves flops, else null.
+std::shared_ptr<const BandedDesign> banded_route(const GaussianBasis& basis, double width) {
+    if (!(basis.condition <= banded_condition_limit)) return nullptr;
+    auto design = std::make_shared<const BandedDesign>(basis.cols, basis.k, width);
+    const std::int64_t banded = design->stored_entries() + basis.k * basis.rank;
+    const std::int64_t dense = basis.cols * basis.rank;
+    return 4 * banded <= 3 * dense ? design : nullptr;
+}
+
+}  // namespace
+
 const WidthPlan& BasisCache::plan(std::int64_t cols) {
     if (auto found = plans_.find(cols); found != plans_.end()) return found->second;
     WidthPlan plan;
@@ -41,12 +56,26 @@ const WidthPlan& BasisCache::plan(std::int64_t cols) {
         if (k > cols) continue;
         auto& basis = bases_[{cols, k}];
         if (!basis) basis = std::make_shared<const GaussianBasis>(GaussianBasis::build(cols, k, width_));
-        plan.entries.push_back({s, k, basis, plan.total_columns});
-        plan.total_columns += 2 * basis->rank;
+        plan.entries.push_back({s, k, basis, 0, banded_route_ ? banded_route(*basis, width_) : nullptr});
     }
-    const std::vector<std::int64_t> pi = null_permutation(cols, null_seed_);
-    plan.stacked.resize(static_cast<std::size_t>(cols * plan.total_columns));
+    // Dense entries take the first projection columns, in the order of `stacked`.
+    for (auto& entry : plan.entries) {
+        if (entry.banded) continue;
+        entry.column = plan.dense_columns;
+        plan.dense_columns += 2 * entry.basis->rank;
+    }
+    plan.total_columns = plan.dense_columns;
+    for (auto& entry : plan.entries) {
+        if (!entry.banded) continue;
+        entry.column = plan.total_columns;
+        plan.total_columns += 2 * entry.basis->rank;
+        plan.widest_banded_k = std::max(plan.widest_banded_k, entry.k);
+    }
+    plan.permutation = null_permutation(cols, null_seed_);
+    const std::vector<std::int64_t>& pi = plan.permutation;
+    plan.stacked.resize(static_cast<std::size_t>(cols * plan.dense_columns));
     for (const auto& entry : plan.entries) {
+        if (entry.banded) continue;
         const auto& u = entry.basis->orthonormal;
         const std::int64_t r = entry.basis->rank;
         std::copy(u.begin(), u.end(), plan.stacked.begin() + entry.column * cols);

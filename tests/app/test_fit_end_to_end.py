@@ -94,6 +94,26 @@ class SyntheticModelsOfEveryDtype(ScratchTest):
                 self.assertValid(out)
 
 
+class WideRowsTakeTheBandedRoute(ScratchTest):
+    """K = 96 on 512 columns and the rule's K = 64 on 1024 columns take the banded route
+    (Φᵀw over Φ's non-negligible entries, then M_rᵀ); K = 4 and the rule on 512 columns stay
+    dense. The reference agrees, rank counts agree, and amplitudes are saved correctly."""
+
+    def test_reference_and_rank_counts_agree(self):
+        checkpoint = self.path("wide.h5")
+        self.assertOk(mpi(2, "ctscale-synth", "--d-model", "512", "--layers", "1", "--ffn", "1024",
+                          "--vocab-size", "300", "--dtype", "bf16", "--seed", "8", "-o", checkpoint))
+        outputs = {}
+        for ranks in (1, 3):
+            outputs[ranks] = self.path(f"wide_np{ranks}.h5")
+            self.assertOk(mpi(ranks, "ctscale-mpi", "-i", checkpoint, "-o", outputs[ranks], "--quiet",
+                              "--k", "4,96", "--save-amplitudes", "--mem-per-rank", "1M", "--spectral", "none"))
+            check = run([PYTHON, REFERENCE, "compare", checkpoint, outputs[ranks]])
+            self.assertOk(check)
+            self.assertIn(" 0 mismatches", check.stdout)
+        self.assertOk(run([PYTHON, REFERENCE, "compare-results", outputs[1], outputs[3], "--rtol", "1e-10"]))
+
+
 class EmbeddedDefault(ScratchTest):
     def test_runs_prints_tables_and_leaves_no_file_behind(self):
         tmpdir = tempfile.mkdtemp(prefix="ctscale-default-")

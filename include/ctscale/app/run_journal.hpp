@@ -4,8 +4,19 @@
 /// after a kill (even kill -9 of one rank) continues where the run stopped and ends with
 /// results identical to an uninterrupted run. An HDF5 file is not crash-consistent, so the
 /// temporary results file cannot serve as this checkpoint.
+///
+/// Records are made durable (fsync, rename, fsync of the directory) by a writer thread,
+/// so the ranks waiting on rank 0 do not wait for the disk: 50 fsyncs cost ~0.1 s of a
+/// 2 s gpt2 fit here, and far more on a parallel file system. A record still queued when
+/// the run dies is simply recomputed by --resume. The thread makes no MPI calls.
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "ctscale/fit/matrix_result.hpp"
 
@@ -17,17 +28,35 @@ public:
     /// journal's settings must equal `fingerprint` (else InputError: the records would
     /// not belong to this run).
     RunJournal(const std::string& output, const std::string& fingerprint, bool resume);
+    /// Writes what is queued, then stops the writer.
+    ~RunJournal();
+    RunJournal(const RunJournal&) = delete;
+    RunJournal& operator=(const RunJournal&) = delete;
 
     const std::string& directory() const noexcept { return directory_; }
     /// Results of the matrices an interrupted run finished, by index in the run's matrix list.
     std::map<std::size_t, fit::MatrixResult> finished() const;
-    void save(std::size_t index, const fit::MatrixResult& result) const;
+    /// Queues the record of a finished matrix. Throws the error of an earlier record
+    /// that could not be written (e.g. disk full), so a failing journal stops the run.
+    void save(std::size_t index, const fit::MatrixResult& result);
+    /// Waits until every queued record is durable; throws as save does.
+    void flush();
     /// Called once the results file is in place.
-    void remove() const;
+    void remove();
 
 private:
     std::string record_path(std::size_t index) const;
+    void write_records();
+    void rethrow_failure();  ///< with mutex_ held
+
     std::string directory_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::pair<std::string, std::string>> queue_;  ///< (path, bytes)
+    bool writing_ = false;
+    bool stopping_ = false;
+    std::exception_ptr failure_;
+    std::thread writer_;  ///< last: started after everything it uses
 };
 
 }  // namespace ctscale::app

@@ -6,6 +6,7 @@
 
 #include "ctscale/fit/moments.hpp"
 #include "ctscale/fit/width_plan.hpp"
+#include "ctscale/util/scratch_array.hpp"
 
 namespace ctscale::fit {
 
@@ -18,10 +19,18 @@ struct NonFinite {
     std::int64_t first_col = -1;
 };
 
+/// Working arrays of one row block, reused from block to block and matrix to matrix (a
+/// first touch of a page costs more here than the arithmetic on it).
+struct BlockScratch {
+    util::ScratchArray<double> projections;     ///< count × total_columns, row-major
+    util::ScratchArray<double> permuted_rows;   ///< the null rows w[π], for the banded route
+    util::ScratchArray<double> design_products; ///< W·Φ, for the banded route
+    util::ScratchArray<double> amplitudes;      ///< count × K, for --save-amplitudes
+};
+
 class LocalFit {
 public:
-    /// `scratch` holds the projections of a block; it is reused from matrix to matrix.
-    LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes, std::vector<double>& scratch);
+    LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes, BlockScratch& scratch);
     /// Adds `count` rows (row-major count×cols), the next ones of this rank.
     void add_block(const double* rows, std::int64_t count);
     /// [nonfinite count, first row, first col, rows, row records..., per entry: co-moments
@@ -30,6 +39,7 @@ public:
     const NonFinite& nonfinite() const noexcept { return nonfinite_; }
 
 private:
+    void project(const double* rows, std::int64_t count);
     void record_nonfinite(const double* row, std::int64_t n, std::int64_t global_row, std::int64_t count);
 
     const WidthPlan& plan_;
@@ -40,8 +50,8 @@ private:
     std::vector<double> row_records_;
     std::vector<CoMoments> moments_, null_moments_;
     std::vector<std::vector<double>> amplitudes_;
-    std::vector<double>& projections_;
-    std::vector<double> block_amplitudes_;
+    BlockScratch& scratch_;
+    double* projections_ = nullptr;  ///< the current block's, in scratch_
 };
 
 }  // namespace ctscale::fit

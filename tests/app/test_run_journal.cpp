@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ctscale/app/run_journal.hpp"
+#include "ctscale/error.hpp"
+
+using ctscale::app::RunJournal;
+namespace fs = std::filesystem;
+
+namespace {
+
+ctscale::fit::MatrixResult result_named(const std::string& name, double norm) {
+    ctscale::fit::MatrixResult result;
+    result.tensor.name = name;
+    result.tensor.rows = 3;
+    result.tensor.cols = 4;
+    result.frobenius_norm = norm;
+    return result;
+}
+
+class RunJournalTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        directory_ = fs::temp_directory_path() / ("ctscale-journal-" + std::to_string(::getpid()));
+        fs::create_directories(directory_);
+        output_ = (directory_ / "results.h5").string();
+    }
+    void TearDown() override { fs::remove_all(directory_); }
+    fs::path directory_;
+    std::string output_;
+};
+
+}  // namespace
+
+TEST_F(RunJournalTest, QueuedRecordsAreDurableAfterFlushAndAfterDestruction) {
+    {
+        RunJournal journal(output_, "settings A", false);
+        journal.save(0, result_named("a", 1.5));
+        journal.save(2, result_named("c", 2.5));
+        journal.flush();
+        EXPECT_EQ(journal.finished().size(), 2u);
+        journal.save(1, result_named("b", 3.5));  // still queued when the journal goes away
+    }
+    RunJournal resumed(output_, "settings A", true);
+    const auto finished = resumed.finished();
+    ASSERT_EQ(finished.size(), 3u);
+    EXPECT_EQ(finished.at(1).tensor.name, "b");
+    EXPECT_EQ(finished.at(2).frobenius_norm, 2.5);
+}
+
+TEST_F(RunJournalTest, ResumeWithOtherSettingsIsRefused) {
+    { RunJournal journal(output_, "settings A", false); }
+    EXPECT_THROW(RunJournal(output_, "settings B", true), ctscale::InputError);
+}
+
+TEST_F(RunJournalTest, AWriteThatFailsInTheBackgroundFailsTheRun) {
+    RunJournal journal(output_, "settings A", false);
+    fs::remove_all(journal.directory());  // every later record write fails
+    journal.save(0, result_named("a", 1.0));
+    EXPECT_THROW(journal.flush(), ctscale::Error);
+    EXPECT_THROW(journal.save(1, result_named("b", 1.0)), ctscale::Error) << "the failure is kept";
+}

@@ -11,6 +11,7 @@ packages=(
   libeigen3-dev libboost-mpi-dev libboost-program-options-dev
   libgtest-dev nlohmann-json3-dev
   python3-numpy python3-scipy python3-h5py python3-onnx
+  clang libclang-rt-14-dev  # libFuzzer and its sanitizers (scripts/fuzz.sh); g++'s come with build-essential
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <regex>
 #include <sstream>
+#include <utility>
 
 #include "ctscale/app/cli.hpp"
 #include "ctscale/error.hpp"
@@ -16,6 +17,21 @@ namespace {
 bool same_file(const std::string& a, const std::string& b) {
     std::error_code error;
     return a == b || std::filesystem::equivalent(a, b, error);
+}
+
+/// An output (--output, --json) that names an input would replace it when the run ends.
+void refuse_overwriting_inputs(const RunOptions& options) {
+    const std::pair<const char*, const std::string*> outputs[] = {{"--output", &options.output},
+                                                                  {"--json", &options.json}};
+    const std::pair<const char*, const std::string*> inputs[] = {{"the input checkpoint", &options.input},
+                                                                 {"the token stream", &options.tokens}};
+    for (const auto& [option, output] : outputs) {
+        for (const auto& [what, input] : inputs) {
+            if (!output->empty() && !input->empty() && same_file(*output, *input)) {
+                throw UsageError(std::string(option) + " names " + what + " '" + *input + "'; refusing to overwrite it");
+            }
+        }
+    }
 }
 
 }  // namespace
@@ -86,9 +102,7 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     options.dry_run = values.count("dry-run") > 0;
     options.resume = values.count("resume") > 0;
     if (options.resume && options.output.empty()) throw UsageError("--resume needs --output (its progress records live beside it)");
-    if (!options.output.empty() && !options.input.empty() && same_file(options.output, options.input)) {
-        throw UsageError("--output names the input checkpoint '" + options.input + "'; refusing to overwrite it");
-    }
+    refuse_overwriting_inputs(options);
     options.command_line = join_command_line("ctscale-mpi", args);
     return Action::run;
 }

@@ -3,8 +3,12 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <optional>
+#include <string>
+#include <type_traits>
 
 #include "ctscale/error.hpp"
+#include "ctscale/fit/matrix_record.hpp"
 #include "ctscale/io/partition.hpp"
 #include "ctscale/mpi/collective.hpp"
 #include "ctscale/util/scratch_array.hpp"
@@ -16,18 +20,20 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-/// Gathers every rank's packed LocalFit on rank 0, in rank order.
-std::vector<std::vector<double>> gather_packed(const std::vector<double>& local, const boost::mpi::communicator& comm) {
+/// Gathers every rank's `local` on `root`, in rank order (empty elsewhere).
+template <typename Container>
+std::vector<Container> gather_to(const Container& local, int root, const boost::mpi::communicator& comm) {
+    using Value = typename Container::value_type;
+    const MPI_Datatype type = std::is_same_v<Value, double> ? MPI_DOUBLE : MPI_CHAR;
     int size = static_cast<int>(local.size());
     std::vector<int> sizes(comm.size());
-    CTSCALE_MPI(MPI_Gather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, comm));
+    CTSCALE_MPI(MPI_Gather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, root, comm));
     std::vector<int> offsets(comm.size(), 0);
     for (int r = 1; r < comm.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
-    std::vector<double> all(comm.rank() == 0 ? offsets.back() + sizes.back() : 0);
-    CTSCALE_MPI(MPI_Gatherv(local.data(), size, MPI_DOUBLE, all.data(), sizes.data(), offsets.data(), MPI_DOUBLE, 0,
-                            comm));
-    std::vector<std::vector<double>> by_rank;
-    if (comm.rank() == 0) {
+    Container all(comm.rank() == root ? offsets.back() + sizes.back() : 0, Value{});
+    CTSCALE_MPI(MPI_Gatherv(local.data(), size, type, all.data(), sizes.data(), offsets.data(), type, root, comm));
+    std::vector<Container> by_rank;
+    if (comm.rank() == root) {
         for (int r = 0; r < comm.size(); ++r) by_rank.emplace_back(all.begin() + offsets[r], all.begin() + offsets[r] + sizes[r]);
     }
     return by_rank;
@@ -59,6 +65,71 @@ std::string nonfinite_message(const io::Checkpoint& checkpoint, const MatrixResu
            " (use --on-nonfinite skip to leave such matrices out)";
 }
 
+/// Matrices are assembled in rounds of P: the i-th matrix of a round on rank i, all at
+/// once, so the serial per-matrix work (co-moment merges, covariance eigenvalues, medians)
+/// is spread over the ranks instead of queueing on rank 0; finished results travel to
+/// rank 0 in the exact binary form of the --resume records. Errors (non-finite weights)
+/// are agreed once per round, at most P matrices after the one that has them.
+class AssemblyRounds {
+public:
+    AssemblyRounds(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
+                   const FitConfig& config, BasisCache& bases, const boost::mpi::communicator& comm,
+                   const MatrixDone& on_matrix, FitStage& stage)
+        : checkpoint_(checkpoint), matrices_(matrices), config_(config), bases_(bases), comm_(comm),
+          on_matrix_(on_matrix), stage_(stage) {}
+
+    /// Collective: hands matrix m's packed LocalFit to its assembler; ends the round when full.
+    void add(std::size_t m, const std::vector<double>& packed) {
+        const int owner = static_cast<int>(m % static_cast<std::size_t>(comm_.size()));
+        std::vector<std::vector<double>> by_rank = gather_to(packed, owner, comm_);
+        if (comm_.rank() == owner) {
+            owned_ = m;
+            owned_packed_ = std::move(by_rank);
+        }
+        if (owner == comm_.size() - 1 || m + 1 == matrices_.size()) finish_round(m - owner, m + 1);
+    }
+
+private:
+    void finish_round(std::size_t first, std::size_t end) {
+        std::optional<MatrixResult> mine;
+        mpi::all_or_nothing(comm_, [&] {
+            if (!owned_) return;
+            const io::TensorInfo& tensor = matrices_[*owned_];
+            MatrixResult result = assemble(tensor, config_.settings, bases_.plan(tensor.cols), owned_packed_,
+                                           config_.keep_amplitudes);
+            if (result.nonfinite.count > 0) {
+                if (config_.fail_on_nonfinite) throw InputError(nonfinite_message(checkpoint_, result));
+                mark_skipped(result, "skipped: " + std::to_string(result.nonfinite.count) + " non-finite values");
+            }
+            mine = std::move(result);
+        });
+        owned_.reset();
+        owned_packed_.clear();
+        const std::string record = mine && comm_.rank() != 0 ? encode_record(*mine) : std::string();
+        std::vector<std::string> records = gather_to(record, 0, comm_);
+        mpi::all_or_nothing(comm_, [&] {
+            if (comm_.rank() != 0) return;
+            for (std::size_t m = first; m < end; ++m) {
+                const std::size_t position = m - first;
+                MatrixResult result = position == 0 ? std::move(*mine)
+                                                    : decode_record(records[position], "rank " + std::to_string(position));
+                if (on_matrix_) on_matrix_(m, result);
+                stage_.matrices.push_back(std::move(result));
+            }
+        });
+    }
+
+    const io::Checkpoint& checkpoint_;
+    const std::vector<io::TensorInfo>& matrices_;
+    const FitConfig& config_;
+    BasisCache& bases_;
+    const boost::mpi::communicator& comm_;
+    const MatrixDone& on_matrix_;
+    FitStage& stage_;
+    std::optional<std::size_t> owned_;
+    std::vector<std::vector<double>> owned_packed_;
+};
+
 }  // namespace
 
 FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
@@ -69,6 +140,7 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
     std::vector<std::int64_t> widths;
     for (const auto& m : matrices) widths.push_back(m.cols);
     bases.build_all(widths, comm);
+    AssemblyRounds rounds(checkpoint, matrices, config, bases, comm, on_matrix, stage);
     util::ScratchArray<unsigned char> raw;
     util::ScratchArray<double> values;
     BlockScratch scratch;
@@ -92,18 +164,8 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
             io::to_double(tensor.dtype, stored, rows, entries);
             local.add_block(rows, count);
         }
-        std::vector<std::vector<double>> packed = gather_packed(local.pack(), comm);
+        rounds.add(m, local.pack());
         bytes_read += tensor.n_params() * static_cast<std::int64_t>(io::bytes_of(tensor.dtype));
-        mpi::all_or_nothing(comm, [&] {
-            if (comm.rank() != 0) return;
-            MatrixResult result = assemble(tensor, config.settings, plan, packed, config.keep_amplitudes);
-            if (result.nonfinite.count > 0) {
-                if (config.fail_on_nonfinite) throw InputError(nonfinite_message(checkpoint, result));
-                mark_skipped(result, "skipped: " + std::to_string(result.nonfinite.count) + " non-finite values");
-            }
-            if (on_matrix) on_matrix(m, result);
-            stage.matrices.push_back(std::move(result));
-        });
         stage.time_fit += seconds_since(start);
         if (progress && comm.rank() == 0) progress(m + 1, bytes_read);
     }

@@ -13,10 +13,10 @@ Handle open_attribute(hid_t object, const std::string& name) {
     return {H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "cannot open attribute '" + name + "'"};
 }
 
-Handle variable_string_type() {
+Handle variable_string_type(H5T_cset_t cset = H5T_CSET_UTF8) {
     Handle type = datatype(H5Tcopy(H5T_C_S1), "H5Tcopy");
     check(H5Tset_size(type, H5T_VARIABLE), "H5Tset_size");
-    check(H5Tset_cset(type, H5T_CSET_UTF8), "H5Tset_cset");
+    check(H5Tset_cset(type, cset), "H5Tset_cset");
     return type;
 }
 
@@ -41,9 +41,14 @@ bool has_attribute(hid_t object, const std::string& name) {
 std::string read_string_attribute(hid_t object, const std::string& name) {
     Handle attribute = open_attribute(object, name);
     Handle file_type = datatype(H5Aget_type(attribute), "H5Aget_type");
-    if (H5Tget_class(file_type) != H5T_STRING) throw InputError("attribute '" + name + "' is not a string");
+    Handle space = dataspace(H5Aget_space(attribute), "H5Aget_space");
+    // H5Aread fills every element: an array of strings would overrun the one-value buffer.
+    if (H5Tget_class(file_type) != H5T_STRING || H5Sget_simple_extent_npoints(space) != 1) {
+        throw InputError("attribute '" + name + "' is not a single string");
+    }
     if (H5Tis_variable_str(file_type) > 0) {
-        Handle memory_type = variable_string_type();
+        // HDF5 converts no variable-length string between ASCII and UTF-8: read as stored.
+        Handle memory_type = variable_string_type(H5Tget_cset(file_type));
         char* text = nullptr;
         check(H5Aread(attribute, memory_type, &text), "cannot read attribute '" + name + "'");
         std::string value = text ? text : "";

@@ -15,13 +15,13 @@ Handle mpio_access(MPI_Comm comm) {
 
 File File::open_parallel(const std::string& path, MPI_Comm comm) {
     Handle fapl = mpio_access(comm);
-    return {Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose, path + ": cannot open"), path};
+    return {Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose, path + ": cannot open"), path, true};
 }
 
 File File::create_parallel(const std::string& path, MPI_Comm comm) {
     Handle fapl = mpio_access(comm);
     return {Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, path + ": cannot create"),
-            path};
+            path, true};
 }
 
 File File::open_serial(const std::string& path) {
@@ -34,11 +34,19 @@ File File::create_serial(const std::string& path) {
             path};
 }
 
-File File::create_in_memory(const std::string& name) {
+File File::create_in_memory(const std::string& name, std::size_t increment) {
     Handle fapl = property_list(H5P_FILE_ACCESS);
-    check(H5Pset_fapl_core(fapl, std::size_t{16} << 20, false), "H5Pset_fapl_core");
+    check(H5Pset_fapl_core(fapl, increment, false), "H5Pset_fapl_core");
     return {Handle(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, name + ": cannot create"),
             name};
+}
+
+File File::open_image(const std::string& bytes, const std::string& name) {
+    Handle fapl = property_list(H5P_FILE_ACCESS);
+    check(H5Pset_fapl_core(fapl, std::size_t{64} << 10, false), "H5Pset_fapl_core");
+    // HDF5 copies the buffer (no H5LT callbacks), so `bytes` need not outlive the file.
+    check(H5Pset_file_image(fapl, const_cast<char*>(bytes.data()), bytes.size()), "H5Pset_file_image");
+    return {Handle(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose, name + ": cannot open"), name};
 }
 
 std::string File::image() {
@@ -55,6 +63,8 @@ void File::close() {
     check(H5Fflush(handle_, H5F_SCOPE_LOCAL), path_ + ": flush failed");
     handle_.close(path_ + ": close failed");
 }
+
+Handle File::transfer() const { return parallel_ ? collective_transfer() : property_list(H5P_DATASET_XFER); }
 
 Handle collective_transfer() {
     Handle dxpl = property_list(H5P_DATASET_XFER);

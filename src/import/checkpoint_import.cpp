@@ -10,6 +10,7 @@
 #include "ctscale/io/partition.hpp"
 #include "ctscale/io/row_io.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/util/checked.hpp"
 
 namespace ctscale::import {
 namespace {
@@ -20,7 +21,7 @@ void read_rows(const ImportItem& item, const PositionedFile& file, std::int64_t 
     const io::TensorInfo& t = item.target;
     const std::uint64_t element = io::bytes_of(t.dtype);
     const std::string what = "tensor '" + t.name + "'";
-    out.resize(static_cast<std::size_t>(count * t.cols) * element);
+    out.resize(util::checked_bytes(count, t.cols, element, what));
     if (count == 0) return;
     if (!t.transposed) {
         file.read_exact(item.offset + static_cast<std::uint64_t>(first * t.cols) * element, out.size(), out.data(), what);

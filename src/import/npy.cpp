@@ -7,6 +7,7 @@
 
 #include "ctscale/error.hpp"
 #include "ctscale/import/positioned_file.hpp"
+#include "ctscale/util/checked.hpp"
 
 namespace ctscale::import {
 namespace {
@@ -133,10 +134,9 @@ NpyHeader parse_npy_header(std::string_view prefix) {
     header.descr = *descr;
     header.fortran_order = *fortran;
     header.shape = *shape;
+    // elements() and the byte count of the data rely on this product fitting in int64.
     std::int64_t n = 1;
-    for (std::int64_t d : header.shape) {
-        if (__builtin_mul_overflow(n, d, &n)) throw InputError(".npy shape is too large");
-    }
+    for (std::int64_t d : header.shape) n = util::checked_mul(n, d, ".npy shape");
     return header;
 }
 

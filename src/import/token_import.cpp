@@ -13,6 +13,7 @@
 #include "ctscale/io/partition.hpp"
 #include "ctscale/io/row_io.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/util/checked.hpp"
 
 #ifndef CTSCALE_VERSION
 #define CTSCALE_VERSION "unknown"
@@ -101,7 +102,10 @@ TokenSource open_npy_tokens(const std::string& path) {
     source.data_offset = header.data_offset;
     source.count = header.elements();
     const PositionedFile file(path);
-    const std::uint64_t needed = source.data_offset + static_cast<std::uint64_t>(source.count) * source.element_bytes;
+    const std::string what = path + ": .npy data of " + std::to_string(source.count) + " ids";
+    const std::uint64_t needed = util::checked_add(
+        source.data_offset,
+        util::checked_mul(static_cast<std::uint64_t>(source.count), std::uint64_t{source.element_bytes}, what), what);
     if (file.size() < needed) {
         throw InputError(path + ": truncated: the header promises " + std::to_string(source.count) + " ids (" +
                          std::to_string(needed) + " bytes) but the file has " + std::to_string(file.size()));

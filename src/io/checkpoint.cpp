@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "ctscale/error.hpp"
 #include "ctscale/hdf5/attributes.hpp"
 #include "ctscale/io/row_io.hpp"
+#include "ctscale/util/checked.hpp"
 
 namespace ctscale::io {
 namespace {
@@ -41,10 +43,14 @@ ModelInfo read_model_info(hid_t file) {
     return model;
 }
 
-TensorInfo read_tensor_info(hid_t weights, const std::string& name) {
+H5O_type_t object_type(hid_t parent, const std::string& name) {
     H5O_info_t object{};
-    hdf5::check(H5Oget_info_by_name2(weights, name.c_str(), &object, H5O_INFO_BASIC, H5P_DEFAULT), "H5Oget_info");
-    if (object.type != H5O_TYPE_DATASET) throw InputError("is not a dataset");
+    hdf5::check(H5Oget_info_by_name2(parent, name.c_str(), &object, H5O_INFO_BASIC, H5P_DEFAULT), "H5Oget_info");
+    return object.type;
+}
+
+TensorInfo read_tensor_info(hid_t weights, const std::string& name) {
+    if (object_type(weights, name) != H5O_TYPE_DATASET) throw InputError("is not a dataset");
     hdf5::Handle dataset = hdf5::open_dataset(weights, name);
     hdf5::Handle space = hdf5::dataspace(H5Dget_space(dataset), "H5Dget_space");
     hdf5::Handle type = hdf5::datatype(H5Dget_type(dataset), "H5Dget_type");
@@ -55,15 +61,23 @@ TensorInfo read_tensor_info(hid_t weights, const std::string& name) {
         throw InputError("has rank " + std::to_string(tensor.rank) + " (only 1-D and 2-D weights are supported)");
     }
     hsize_t dims[2] = {1, 1};
-    H5Sget_simple_extent_dims(space, tensor.rank == 2 ? dims : dims + 1, nullptr);
-    tensor.rows = static_cast<std::int64_t>(dims[0]);
-    tensor.cols = static_cast<std::int64_t>(dims[1]);
+    hdf5::check(H5Sget_simple_extent_dims(space, tensor.rank == 2 ? dims : dims + 1, nullptr),
+                "H5Sget_simple_extent_dims");
     tensor.dtype = classify(type);
+    // Every later buffer is a block of these rows as doubles: refuse a declared shape
+    // (cheap to declare in a chunked, unwritten dataset) whose bytes overflow here.
+    const std::string shape = "has shape " + std::to_string(dims[0]) + "x" + std::to_string(dims[1]);
+    tensor.rows = util::checked_cast<std::int64_t>(dims[0], shape);
+    tensor.cols = util::checked_cast<std::int64_t>(dims[1], shape);
+    util::checked_mul(util::checked_mul(tensor.rows, tensor.cols, shape), std::int64_t{sizeof(double)},
+                      shape + " (as doubles)");
     if (tensor.rank == 2 && (tensor.rows == 0 || tensor.cols == 0)) {
         throw InputError("is an empty matrix (" + std::to_string(tensor.rows) + "x" + std::to_string(tensor.cols) +
                          ")");
     }
-    if (hdf5::has_attribute(dataset, "layer")) tensor.layer = static_cast<int>(hdf5::read_int_attribute(dataset, "layer"));
+    if (hdf5::has_attribute(dataset, "layer")) {
+        tensor.layer = util::checked_cast<int>(hdf5::read_int_attribute(dataset, "layer"), "attribute 'layer'");
+    }
     if (hdf5::has_attribute(dataset, "kind")) tensor.kind = hdf5::read_string_attribute(dataset, "kind");
     if (tensor.rank == 2 && !(hdf5::has_attribute(dataset, "layer") && hdf5::has_attribute(dataset, "kind"))) {
         throw InputError("lacks the 'layer' and 'kind' attributes");
@@ -87,14 +101,28 @@ const std::vector<std::string>& weight_kinds() {
 Checkpoint Checkpoint::open(const std::string& path, MPI_Comm comm) {
     if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
     if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not an HDF5 file (or truncated/corrupt)");
+    std::optional<hdf5::File> file;
     try {
-        Checkpoint checkpoint(hdf5::File::open_parallel(path, comm));
+        file.emplace(hdf5::File::open_parallel(path, comm));
+    } catch (const LibraryError& e) {
+        throw InputError(path + ": truncated or corrupt HDF5 file (" + e.what() + ")");
+    }
+    return from_file(std::move(*file));
+}
+
+Checkpoint Checkpoint::from_file(hdf5::File file) {
+    const std::string path = file.path();
+    try {
+        Checkpoint checkpoint(std::move(file));
         checkpoint.model_ = read_model_info(checkpoint.file_);
         if (!hdf5::link_exists(checkpoint.file_, "weights")) throw InputError("missing group /weights");
+        if (object_type(checkpoint.file_, "weights") != H5O_TYPE_GROUP) throw InputError("/weights is not a group");
         hdf5::Handle weights = hdf5::open_group(checkpoint.file_, "weights");
+        std::int64_t total = 0;
         for (const std::string& name : link_names(weights)) {
             try {
                 checkpoint.tensors_.push_back(read_tensor_info(weights, name));
+                total = util::checked_add(total, checkpoint.tensors_.back().n_params(), "total parameter count");
             } catch (const Error& e) {
                 throw InputError("dataset /weights/" + name + " " + e.what());
             }
@@ -118,7 +146,7 @@ void Checkpoint::read_raw_rows(const TensorInfo& tensor, std::int64_t first, std
     hdf5::Handle dataset = hdf5::open_dataset(weights, tensor.name);
     hdf5::Handle memory_type = hdf5_type(tensor.dtype);
     try {
-        read_rows(dataset, memory_type, first, count, tensor.cols, raw);
+        read_rows(dataset, memory_type, first, count, tensor.cols, raw, file_.transfer());
     } catch (const LibraryError& e) {
         throw InputError(path() + ": dataset /weights/" + tensor.name + ": read failed: " + e.what());
     }

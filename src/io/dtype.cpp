@@ -1,6 +1,7 @@
 #include "ctscale/io/dtype.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 #include "ctscale/error.hpp"
 #include "ctscale/io/float16.hpp"
@@ -99,6 +100,7 @@ hdf5::Handle hdf5_type(StoredType type) {
 }
 
 void to_double(StoredType type, const void* raw, double* out, std::size_t count) noexcept {
+    if (count == 0) return;  // ranks without rows pass empty (null) buffers: memcpy(null) is UB
     switch (type) {
         case StoredType::f32: {
             const auto* in = static_cast<const float*>(raw);
@@ -112,6 +114,7 @@ void to_double(StoredType type, const void* raw, double* out, std::size_t count)
 }
 
 void from_double(StoredType type, const double* in, void* raw, std::size_t count) noexcept {
+    if (count == 0) return;  // as in to_double
     switch (type) {
         case StoredType::f32: {
             auto* out = static_cast<float*>(raw);

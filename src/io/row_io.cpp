@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ctscale/hdf5/file.hpp"
+#include "ctscale/util/checked.hpp"
 
 namespace ctscale::io {
 namespace {
@@ -20,8 +21,8 @@ Selection select_rows(hid_t dataset, std::int64_t first, std::int64_t count, std
     hsize_t start[2] = {static_cast<hsize_t>(first), 0};
     hsize_t extent[2] = {static_cast<hsize_t>(count), static_cast<hsize_t>(cols)};
     if (rank == 1) {
-        start[0] = static_cast<hsize_t>(first * cols);
-        extent[0] = static_cast<hsize_t>(count * cols);
+        start[0] = static_cast<hsize_t>(util::checked_mul(first, cols, "row selection"));
+        extent[0] = static_cast<hsize_t>(util::checked_mul(count, cols, "row selection"));
     }
     // A zero-sized simple dataspace is not allowed: use one element and select none.
     hsize_t memory_dims[2] = {std::max<hsize_t>(extent[0], 1), std::max<hsize_t>(extent[1], 1)};
@@ -39,10 +40,14 @@ Selection select_rows(hid_t dataset, std::int64_t first, std::int64_t count, std
 }  // namespace
 
 void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,
-               void* out) {
+               void* out, hid_t transfer) {
     Selection s = select_rows(dataset, first, count, cols);
-    hdf5::Handle transfer = hdf5::collective_transfer();
     hdf5::check(H5Dread(dataset, memory_type, s.memory_space, s.file_space, transfer, out), "H5Dread");
+}
+
+void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,
+               void* out) {
+    read_rows(dataset, memory_type, first, count, cols, out, hdf5::collective_transfer());
 }
 
 void write_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,

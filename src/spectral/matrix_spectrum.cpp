@@ -85,10 +85,14 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
     if (mode == SpectralMode::full) {
         eigenvalues = local_eigenvalues(g.data(), k, 1, k);
         r.method = "dsyrk+dsyevr_2stage";
-    } else if (k > dense_top_limit) {
-        const TopEigenvalue top = top_eigenvalue(k, [&](const double* v, std::int64_t b, double* y) {
-            linalg::gemm('N', 'N', k, b, k, 1.0, g.data(), k, v, k, 0.0, y, k);
-        });
+    } else if (k >= quick_lanczos_from) {
+        KrylovSettings settings;
+        if (k <= dense_top_limit) settings.max_basis = quick_lanczos_basis;
+        const TopEigenvalue top = top_eigenvalue(
+            k, [&](const double* v, std::int64_t b, double* y) {
+                linalg::gemm('N', 'N', k, b, k, 1.0, g.data(), k, v, k, 0.0, y, k);
+            },
+            settings);
         if (top.converged) {
             eigenvalues = {top.value};
             r.method = "dsyrk+lanczos";

@@ -13,6 +13,7 @@
 #include "ctscale/hdf5/file.hpp"
 #include "ctscale/io/row_io.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/util/checked.hpp"
 
 namespace ctscale::transition {
 namespace {
@@ -33,7 +34,7 @@ std::int64_t integer_vector_length(hid_t file, const std::string& name) {
     if (rank != 1) throw InputError("/" + name + " has rank " + std::to_string(rank) + ", expected 1");
     hsize_t length = 0;
     H5Sget_simple_extent_dims(space, &length, nullptr);
-    return static_cast<std::int64_t>(length);
+    return util::checked_cast<std::int64_t>(length, "/" + name + " length");
 }
 
 TokenFileInfo read_header(hid_t file, const std::string& path) {

@@ -54,3 +54,13 @@ class ScratchTest(unittest.TestCase):
 
     def assertValid(self, path):
         self.assertOk(run([PYTHON, VALIDATOR, path]))
+
+    def assertOneLineError(self, result, program, code, *fragments):
+        """SPEC §7: exit `code`, exactly one line from the program (rank 0's), holding each
+        fragment, and no Python or C++ traceback."""
+        self.assertEqual(result.returncode, code, result.stderr)
+        lines = program_lines(result.stderr, program)
+        self.assertEqual(len(lines), 1, result.stderr)
+        for fragment in fragments:
+            self.assertIn(fragment, lines[0])
+        self.assertNotIn("Traceback", result.stderr)

@@ -46,12 +46,22 @@ TEST(Cli, RunOptionsRejectBadUsageWithExitCode2) {
     EXPECT_EQ(parse({}).settings().size(), 4u);  // 4, 8, 16 and the rule
     for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
              {"--k", "0"}, {"--k", "-4"}, {"--width", "0"}, {"--on-nonfinite", "ignore"}, {"--matrices", "("},
-             {"--bogus"}, {"-i", "a.h5", "-o", "a.h5"}, {"--spectral", "svd"}, {"--mem-per-rank", "lots"}}) {
+             {"--bogus"}, {"-i", "a.h5", "-o", "a.h5"}, {"--tokens", "t.h5", "-o", "t.h5"}, {"-i", "a.h5", "--json", "a.h5"},
+             {"--spectral", "svd"}, {"--mem-per-rank", "lots"}}) {
         try {
             parse(bad);
             ADD_FAILURE() << bad[0];
         } catch (const Error& e) {
             EXPECT_EQ(e.exit_code(), 2) << bad[0];
         }
+    }
+}
+
+TEST(Cli, NoOutputMayReplaceAnInput) {
+    try {
+        parse({"--tokens", "t.h5", "-o", "t.h5"});
+        ADD_FAILURE();
+    } catch (const UsageError& e) {
+        EXPECT_STREQ(e.what(), "--output names the token stream 't.h5'; refusing to overwrite it");
     }
 }

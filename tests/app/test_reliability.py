@@ -40,6 +40,7 @@ class BadInputs(ScratchTest):
 
         good = cls.path("good.h5")
         write_checkpoint(good, good_weights())
+        case("missing", "no such file", lambda p: None)
         case("truncated", "truncated or corrupt HDF5 file", lambda p: open(p, "wb").write(open(good, "rb").read()[:3000]))
         case("not_hdf5", "not an HDF5 file", lambda p: open(p, "w").write("hello\n"))
 
@@ -77,6 +78,19 @@ class BadInputs(ScratchTest):
         case("compound", "dtype is compound",
              lambda p: edit(p, add("pairs", np.zeros((2, 2), dtype=[("a", "f4"), ("b", "f4")]))))
         case("empty", "/weights/empty is an empty matrix (0x5)", lambda p: edit(p, add("empty", np.zeros((0, 5)))))
+        case("empty_cols", "/weights/empty is an empty matrix (5x0)", lambda p: edit(p, add("empty", np.zeros((5, 0)))))
+
+        def declared(name, shape):
+            """A chunked dataset of `shape` that is never written: a huge shape costs nothing."""
+            def action(f):
+                d = f["weights"].create_dataset(name, shape=shape, dtype="f4", chunks=(1024, 1024))
+                d.attrs["layer"] = 0
+                d.attrs["kind"] = "mlp_up"
+            return action
+
+        # rows·cols fits int64 but its bytes as doubles do not: refused before any allocation.
+        case("huge_shape", "/weights/huge has shape 2147483648x2147483648 (as doubles): 4611686018427387904 × 8 "
+             "overflows", lambda p: edit(p, declared("huge", (2**31, 2**31))))
         case("bad_kind", "unknown kind 'mlp'", lambda p: edit(p, add("w", np.ones((2, 2)), kind="mlp")))
         bad = rng.standard_normal((6, 9))
         bad[4, 7] = np.nan
@@ -99,13 +113,31 @@ class BadInputs(ScratchTest):
 
     def test_nonfinite_matrices_can_be_skipped(self):
         path, _ = self.cases["nonfinite"]
-        out = self.path("skipped.h5")
-        self.assertOk(mpi(2, "ctscale-mpi", "-i", path, "-o", out, "-q", "--on-nonfinite", "skip"))
-        with h5py.File(out) as f:
-            fits = f["summary/fits"][()]
-            status = {n.decode(): s.decode() for n, s in zip(fits["name"], fits["status"])}
-            self.assertEqual(status["zz.bad"], "skipped: 2 non-finite values")
-            self.assertEqual(status["blocks.0.a"], "ok")
+        for ranks in RANK_COUNTS:
+            with self.subTest(ranks=ranks):
+                out = self.path(f"skipped_np{ranks}.h5")
+                self.assertOk(mpi(ranks, "ctscale-mpi", "-i", path, "-o", out, "-q", "--on-nonfinite", "skip",
+                                  timeout=TIME_BOUND))
+                with h5py.File(out) as f:
+                    fits = f["summary/fits"][()]
+                    status = {n.decode(): s.decode() for n, s in zip(fits["name"], fits["status"])}
+                    self.assertEqual(status["zz.bad"], "skipped: 2 non-finite values")
+                    self.assertEqual(status["blocks.0.a"], "ok")
+
+    def test_settings_that_leave_nothing_to_do(self):
+        """Usage errors (exit 2) and valid settings under which nothing can be fitted (exit 1)."""
+        cases = [
+            (["--k", "0"], 2, "--k: 0 is out of range"),
+            (["--k=-3"], 2, "--k: -3 is out of range"),
+            (["--on-nonfinite", "ignore"], 2, "--on-nonfinite must be fail or skip"),
+            (["--matrices", "^nothing$"], 1, "no 2-D dataset matches --matrices '^nothing$'"),
+            (["--k", "1000", "--k-rule", "none"], 1, "nothing can be fitted"),
+        ]
+        for args, code, expected in cases:
+            for ranks in RANK_COUNTS:
+                with self.subTest(args=args, ranks=ranks):
+                    result = mpi(ranks, "ctscale-mpi", "-i", self.good, "-q", *args, timeout=TIME_BOUND)
+                    self.assertOneLineError(result, "ctscale-mpi", code, expected)
 
     def test_output_problems(self):
         cases = [
@@ -124,8 +156,26 @@ class BadInputs(ScratchTest):
                     self.assertIn(expected, lines[0])
 
     def test_unwritable_directory(self):
+        # Root writes through permission bits, but not into a read-only filesystem.
+        locked = self.path("locked")
+        os.mkdir(locked)
         if os.geteuid() == 0:
-            self.skipTest("root can write anywhere; covered by the disk-full test")
+            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", locked],
+                                     capture_output=True).returncode == 0
+            if not mounted:
+                self.skipTest("cannot mount a read-only tmpfs here")
+        else:
+            os.chmod(locked, 0o555)
+        try:
+            out = os.path.join(locked, "r.h5")
+            for ranks in RANK_COUNTS:
+                with self.subTest(ranks=ranks):
+                    result = mpi(ranks, "ctscale-mpi", "-i", self.good, "-o", out, "-q", timeout=TIME_BOUND)
+                    self.assertOneLineError(result, "ctscale-mpi", 1, out, "is not writable")
+                    self.assertEqual(os.listdir(locked), [])
+        finally:
+            if os.geteuid() == 0:
+                subprocess.run(["umount", locked])
 
 
 class DiskFull(ScratchTest):

@@ -18,7 +18,9 @@ public:
     void OnTestPartResult(const testing::TestPartResult& result) override {
         if (!result.failed()) return;
         std::ostringstream text;
-        text << result.file_name() << ":" << result.line_number() << ": " << result.summary();
+        // An exception escaping a test has no file: a null char* would silence the stream.
+        text << (result.file_name() ? result.file_name() : "(exception)") << ":" << result.line_number() << ": "
+             << result.summary();
         failures_.push_back(text.str());
     }
     void OnTestEnd(const testing::TestInfo& info) override {

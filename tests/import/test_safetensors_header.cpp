@@ -111,6 +111,30 @@ TEST(SafetensorsHeader, RefusesOverlapsHolesAndDataPastTheEnd) {
                  "last 4 bytes");
 }
 
+TEST(SafetensorsHeader, RefusesSizesThatOverflow) {
+    // 2^32 · 2^32 elements: more than int64 holds, though each dimension is fine.
+    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]}})", 1, 0); },
+                 "tensor 'a': shape [4294967296, 4294967296]: 4294967296 × 4294967296 overflows");
+    // 2^61 F64 elements fit int64, but their 2^67 bits do not fit uint64 (which wrapped to 0 bytes).
+    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F64", "shape": [2305843009213693952], "data_offsets": [0, 0]}})", 1, 0); },
+                 "overflows");
+    // Offsets near 2^64 wrapped when made absolute, so an empty tensor looked in bounds.
+    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "U8", "shape": [0], "data_offsets": [18446744073709551610, 18446744073709551610]}})", 1, 0); },
+                 "run past the end of the data");
+    expect_error([] { parse_safetensors_header("{}", UINT64_MAX - 3, 0); }, "header length: 8 + ");
+}
+
+TEST(SafetensorsFile, ParsesAFileHeldInMemory) {
+    std::string file(8, '\0');
+    file[0] = static_cast<char>(two_tensors.size());
+    file += two_tensors + std::string(28, '\0');
+    const auto header = import::parse_safetensors_file(file);
+    ASSERT_EQ(header.tensors.size(), 2u);
+    EXPECT_EQ(header.tensors.back().end, file.size());
+    expect_error([] { import::parse_safetensors_file("abc"); }, "shorter than its 8-byte header length");
+    expect_error([&] { import::parse_safetensors_file(file.substr(0, 20)); }, "runs past the end of the file");
+}
+
 TEST(SafetensorsFile, ReadsAValidFile) {
     const std::string path = write_file("valid", two_tensors, 28);
     auto header = import::read_safetensors_header(path);

@@ -19,8 +19,12 @@ public:
     static File open_serial(const std::string& path);
     static File create_serial(const std::string& path);
     /// A file that lives in memory only (core driver without backing store); `name`
-    /// labels it in messages. Its bytes come from image().
-    static File create_in_memory(const std::string& name);
+    /// labels it in messages. Its bytes come from image(). Memory grows by `increment`
+    /// bytes at a time (the core driver zeroes each step: small files want a small one).
+    static File create_in_memory(const std::string& name, std::size_t increment = std::size_t{16} << 20);
+    /// Opens a copy of `bytes` (a whole HDF5 file, e.g. from image()) read-only in memory,
+    /// through the same decoding as a file on disk; `name` labels it in messages.
+    static File open_image(const std::string& bytes, const std::string& name);
 
     const std::string& path() const noexcept { return path_; }
     hid_t id() const noexcept { return handle_.id(); }
@@ -29,11 +33,16 @@ public:
     void close();
     /// The complete file as bytes (flushed first): for in-memory files.
     std::string image();
+    /// The data-transfer property list for this file's datasets: collective for MPI-IO
+    /// files, the default for serial and in-memory ones (HDF5 refuses collective there).
+    Handle transfer() const;
 
 private:
-    File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
+    File(Handle handle, std::string path, bool parallel = false)
+        : handle_(std::move(handle)), path_(std::move(path)), parallel_(parallel) {}
     Handle handle_;
     std::string path_;
+    bool parallel_;
 };
 
 /// Data-transfer property list for collective MPI-IO reads and writes.

@@ -22,6 +22,7 @@ struct SafetensorsTensor {
     std::uint64_t begin = 0;          ///< absolute byte offset of the data in the file
     std::uint64_t end = 0;            ///< one past the last byte
 
+    /// Product of the shape; parse_safetensors_header has checked it fits in int64.
     std::int64_t elements() const noexcept;
 };
 
@@ -39,6 +40,14 @@ unsigned dtype_bits(std::string_view dtype);
 /// after it. Throws InputError (without the file name) saying what is wrong.
 SafetensorsHeader parse_safetensors_header(std::string_view json_text, std::uint64_t header_length,
                                            std::uint64_t data_bytes);
+
+/// Decodes the 8-byte little-endian header length N of a file of `file_size` (≥ 8) bytes
+/// and checks it: at most max_safetensors_header, and within the file. Throws InputError.
+std::uint64_t safetensors_header_length(const unsigned char (&bytes)[8], std::uint64_t file_size);
+
+/// The whole parse of a file held in memory: header length, JSON header, offsets against
+/// the bytes that follow. Throws InputError (without a file name). The fuzzer's entry.
+SafetensorsHeader parse_safetensors_file(std::string_view file);
 
 /// Reads and parses the header of the file at `path` with positioned reads (never the
 /// data). Throws InputError starting with the path.

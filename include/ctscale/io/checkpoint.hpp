@@ -36,6 +36,8 @@ struct TensorInfo {
     StoredType dtype = StoredType::f32;
     bool transposed = false;
 
+    /// rows·cols: cannot overflow for a tensor of an open Checkpoint, which refuses shapes
+    /// whose rows·cols·8 bytes do not fit in int64.
     std::int64_t n_params() const noexcept { return rows * cols; }
 };
 
@@ -44,6 +46,9 @@ class Checkpoint {
 public:
     /// Collective over `comm`. Throws InputError naming the file and the problem.
     static Checkpoint open(const std::string& path, MPI_Comm comm);
+    /// Validates a file that is already open (an in-memory image in the fuzzer and tests)
+    /// exactly as open() does. Throws InputError naming file.path() and the problem.
+    static Checkpoint from_file(hdf5::File file);
 
     const std::string& path() const noexcept { return file_.path(); }
     const ModelInfo& model() const noexcept { return model_; }

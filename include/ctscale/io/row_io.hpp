@@ -14,5 +14,9 @@ void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_
 /// The writing counterpart of read_rows.
 void write_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,
                 const void* in);
+/// read_rows with the transfer property list given (hdf5::File::transfer(): collective
+/// only in MPI-IO files, so that serial and in-memory files can be read too).
+void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,
+               void* out, hid_t transfer);
 
 }  // namespace ctscale::io

@@ -4,8 +4,9 @@
 /// k = min(m, n)), once — DSYRK on one process, blacs/gram.hpp over all ranks
 /// (split_spectrum.hpp):
 ///  - pr:   pr_sv = ‖W‖_F⁴/‖G‖_F²; σ₁² = λ_max(G) by block Lanczos (top_eigenvalue.hpp)
-///          for k > 1024, densely (DSYEVR, IL = IU = k) below that or if Lanczos does not
-///          converge; stable_rank = ‖W‖_F²/σ₁².
+///          for k > 1024 (in one process from k = 128, with a short budget up to 1024:
+///          gram_solvers.hpp), densely (DSYEVR, IL = IU = k) otherwise or if Lanczos does
+///          not converge; stable_rank = ‖W‖_F²/σ₁².
 ///  - full: every eigenvalue of G by DSYEVR_2STAGE (on one rank, after gathering G when it
 ///          was formed by all ranks and fits the memory budget twice over) or else PDSYEVR
 ///          on the near-square grid; then spectrum_fields.hpp for the rest. Measured on a

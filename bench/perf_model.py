@@ -3,16 +3,18 @@
 messages per rank for the llama-1b and llama-7b presets at P = 1, 2, 16, 64, 256 ranks,
 and the predicted wall time from rates measured on this machine (bench/run_fit_bench.sh).
 
-Model, per matrix of m rows × n columns with K settings {K_s} (the stacked basis has
-T = Σ_s 2·K_s columns, every setting and its null twin):
+Model, per matrix of m rows × n columns with K settings {K_s}, each with its null twin:
   bytes per rank   = ⌈m/P⌉ · n · (bytes per stored value)
-  flops per rank   = 2·⌈m/P⌉·n·T  (projection GEMM)  +  ⌈m/P⌉·Σ_s 2·K_s²  (SYRK co-moments)
-  messages         = one gather of the per-row records to rank 0 (P−1 messages into rank 0,
-                     ⌈m/P⌉·(3 + 2S) doubles each) + one allreduce (error agreement) +
-                     the collective HDF5 read (MPI-IO two-phase: O(P) messages)
-  rank 0 extra     = assembling each matrix: O(m·S) + eigen-decompositions O(Σ K³)
-The per-matrix gather and the serial assembly on rank 0 are the terms that stop the fit
-stage from scaling without bound: they are listed so the crossover can be read off.
+  flops per rank   = ⌈m/P⌉ · Σ_s 2·2·c_s  (projections; c_s = n·K_s on the dense route,
+                     stored Φ entries + K_s² on the banded route, src/fit/width_plan.hpp)
+                     + ⌈m/P⌉·Σ_s 2·K_s²  (SYRK co-moments)
+  messages         = one gather of the per-row records to the matrix's assembler (P−1
+                     messages, ⌈m/P⌉·(3 + 2S) doubles each) + agreement and record
+                     transfer per round of P matrices + the collective HDF5 read
+  assembly         = O(m·S) + eigen-decompositions O(Σ K³) per matrix, done in rounds of
+                     P matrices, one per rank: each round costs its largest matrix's.
+The assembly rounds and the per-matrix gathers are the terms that stop the fit stage from
+scaling without bound: they are listed so the crossover can be read off.
 
 Usage: bench/perf_model.py [--gflops 30] [--read-gbps 1.0] [--latency-us 5] [--bandwidth-gbps 10]
 """
@@ -40,23 +42,39 @@ def settings(n, k_values=(4, 8, 16), rule=(8, 16)):
     return ks
 
 
+def projection_cost(n, k, tile=8, reach=2 * 9.5):
+    """Multiply-adds per row for one setting (without its twin): the cheaper route, as
+    BasisCache chooses it at the default width (cond(Φ) ≈ 98 ≤ 1e3)."""
+    dense = n * k
+    tile_rows = min(n, n / k * (reach + tile - 1) + 1)
+    banded = math.ceil(k / tile) * tile * tile_rows + k * k
+    return banded if 4 * banded <= 3 * dense else dense
+
+
 def model(preset, ranks, args):
     d, layers, ffn, kv, vocab, width = PRESETS[preset]
-    total_bytes = flops = gather_bytes = assemble = 0.0
+    total_bytes = flops = gather_bytes = 0.0
     messages = 0
-    for m, n in matrices(d, layers, ffn, kv, vocab):
+    round_costs, assembly = [], 0.0
+    for i, (m, n) in enumerate(matrices(d, layers, ffn, kv, vocab)):
         rows = math.ceil(m / ranks)
         ks = settings(n)
         total_bytes += rows * n * width
-        flops += 2.0 * rows * n * sum(2 * k for k in ks) + rows * sum(2 * k * k for k in ks)
+        flops += rows * sum(2 * 2 * projection_cost(n, k) for k in ks) + rows * sum(2 * k * k for k in ks)
         gather_bytes += m * (3 + 2 * len(ks)) * 8
-        assemble += m * len(ks) * 20 + sum(10 * k ** 3 for k in ks)  # flops-ish on rank 0
+        # flops-ish on the assembler; K³ term measured: Eigen, 0.33 s for K = 688 (eigenvalues
+        # and the two M·C·Mᵀ products of the amplitude and null covariances)
+        round_costs.append(m * len(ks) * 20 + sum(3 * k ** 3 for k in ks))
         messages += (ranks - 1) + 2 * math.ceil(math.log2(max(ranks, 2)))
+        if len(round_costs) == ranks:
+            assembly += max(round_costs)
+            round_costs = []
+    assembly += max(round_costs, default=0.0)
     read = total_bytes / (args.read_gbps * 1e9)
     compute = flops / (args.gflops * 1e9)
     comm = messages * args.latency_us * 1e-6 + gather_bytes / (args.bandwidth_gbps * 1e9)
-    rank0 = assemble / (args.gflops * 1e9 / 10)
-    return total_bytes, flops, messages, read, compute, comm, rank0
+    rounds = assembly / (args.gflops * 1e9 / 10)
+    return total_bytes, flops, messages, read, compute, comm, rounds
 
 
 def main():
@@ -66,7 +84,7 @@ def main():
     parser.add_argument("--latency-us", type=float, default=5.0)
     parser.add_argument("--bandwidth-gbps", type=float, default=10.0, help="into rank 0")
     args = parser.parse_args()
-    print("| preset | ranks | GB read/rank | TFLOP/rank | messages | read s | fit s | comm s | rank-0 assembly s | total s | efficiency vs 1 rank |")
+    print("| preset | ranks | GB read/rank | TFLOP/rank | messages | read s | fit s | comm s | assembly rounds s | total s | efficiency vs 1 rank |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for preset in PRESETS:
         base = None

@@ -56,7 +56,7 @@ else
 fi
 CKPT="$WORK/gpt2.h5"
 
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$REPO/scripts/mpi-env.sh"  # root, one-node transport (pml ob1), one BLAS thread
 MPIRUN=(mpirun -n "$NP" --bind-to core -x OPENBLAS_NUM_THREADS=1)
 
 # The commands, by name. Each runs as one whole process tree.

@@ -6,6 +6,7 @@ set(CTSCALE_MPI_TEST_ENVIRONMENT
   OMPI_ALLOW_RUN_AS_ROOT=1
   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   OMPI_MCA_rmaps_base_oversubscribe=1
+  OMPI_MCA_pml=ob1  # one node: shared memory, no UCX device probing (scripts/mpi-env.sh)
   OPENBLAS_NUM_THREADS=1)
 
 function(ctscale_add_test)

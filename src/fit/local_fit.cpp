@@ -66,10 +66,21 @@ void LocalFit::project(const double* rows, std::int64_t count) {
     }
     if (plan_.widest_banded_k == 0) return;
     double* permuted = scratch_.permuted_rows.get(static_cast<std::size_t>(count * n));
-    for (std::int64_t r = 0; r < count; ++r) {
+    const std::int64_t* pi = plan_.permutation.data();
+    std::int64_t r = 0;
+    for (; r + 4 <= count; r += 4) {  // four rows per index load
         const double* w = rows + r * n;
         double* w_null = permuted + r * n;
-        for (std::int64_t j = 0; j < n; ++j) w_null[j] = w[plan_.permutation[j]];
+        for (std::int64_t j = 0; j < n; ++j) {
+            const std::int64_t from = pi[j];
+            w_null[j] = w[from];
+            w_null[n + j] = w[n + from];
+            w_null[2 * n + j] = w[2 * n + from];
+            w_null[3 * n + j] = w[3 * n + from];
+        }
+    }
+    for (; r < count; ++r) {
+        for (std::int64_t j = 0; j < n; ++j) permuted[r * n + j] = rows[r * n + pi[j]];
     }
     double* products = scratch_.design_products.get(static_cast<std::size_t>(count * plan_.widest_banded_k));
     for (const auto& entry : plan_.entries) {

@@ -27,15 +27,7 @@ source scripts/mpi-env.sh
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-best() { sort -g | head -1; }
-# "wall cpu" seconds of a whole command (cpu: user + system of all its processes).
-timed() { /usr/bin/python3 -c 'import resource, subprocess, sys, time
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-t, c = time.perf_counter(), cpu()
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(time.perf_counter() - t, cpu() - c)' "$@"; }
+source bench/timing.sh  # best, timed
 
 # make CASE OUT: a checkpoint of the case's matrices.
 cat > "$WORK/make.py" <<'PY'
@@ -114,12 +106,12 @@ for case in $CASES; do
   ckpt="$WORK/$tag.h5"
   /usr/bin/python3 "$WORK/make.py" "$case" "$ckpt" "$SYNTH"
   for r in $(seq "$REPEAT"); do
-    OPENBLAS_NUM_THREADS=$NP timed /usr/bin/python3 "$WORK/numpy_svd.py" "$ckpt" "$WORK/sigma.npz" "$WORK/svd-$tag" \
+    OPENBLAS_NUM_THREADS=$NP timed /dev/null /usr/bin/python3 "$WORK/numpy_svd.py" "$ckpt" "$WORK/sigma.npz" "$WORK/svd-$tag" \
       >> "$WORK/numpy-$tag"
   done
   for mode in pr full; do
     for r in $(seq "$REPEAT"); do
-      timed mpiexec -n "$NP" --bind-to "$BIND" "$DUMP" "$ckpt" "$mode" "$WORK/ours.json" >> "$WORK/ours-$tag-$mode"
+      timed /dev/null mpiexec -n "$NP" --bind-to "$BIND" "$DUMP" "$ckpt" "$mode" "$WORK/ours.json" >> "$WORK/ours-$tag-$mode"
       /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["seconds"])' "$WORK/ours.json" \
         >> "$WORK/stage-$tag-$mode"
     done

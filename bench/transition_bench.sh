@@ -18,15 +18,7 @@ TOKENS="$(bash scripts/fetch-brown.sh)"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-best() { sort -g | head -1; }
-# "wall cpu" seconds of a whole command (cpu: user + system of all its processes); stdout to $1.
-timed() { /usr/bin/python3 -c 'import resource, subprocess, sys, time
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-t, c = time.perf_counter(), cpu()
-subprocess.run(sys.argv[2:], check=True, stdout=open(sys.argv[1], "w"))
-print(time.perf_counter() - t, cpu() - c)' "$@"; }
+source bench/timing.sh  # best, timed
 for r in $(seq "$REPEAT"); do
   timed /dev/null mpiexec -n 2 "$DUMP" "$TOKENS" "$WORK/ctscale.json" "$V" >> "$WORK/ctscale.times"
   OPENBLAS_NUM_THREADS=2 timed "$WORK/numpy.json" /usr/bin/python3 bench/transition_numpy.py "$TOKENS" "$V" \

@@ -12,7 +12,6 @@ Run: /usr/bin/python3 tests/transition/test_transition_reference.py BUILD/tests/
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -20,15 +19,11 @@ import unittest
 import h5py
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tests", "reference"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app"))
+from e2e import MPIEXEC, REPO, ScratchTest, mpi, run  # noqa: E402  (also puts tests/reference on the path)
 import transition_reference as ref  # noqa: E402
 
 DUMP = sys.argv.pop(1) if len(sys.argv) > 1 else os.path.join(REPO, "build", "tests", "transition_dump")
-BIN = os.environ.get("CTSCALE_BIN_DIR", os.path.join(REPO, "build", "bin"))
-MPIEXEC = os.environ.get("CTSCALE_MPIEXEC", "mpiexec")
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_rmaps_base_oversubscribe="1", OPENBLAS_NUM_THREADS="1")
 RANKS = (1, 2, 3, 4)
 
 
@@ -63,8 +58,7 @@ def run_dump(tokens, vocab, ranks, *extra):
     """(CompletedProcess, parsed JSON or None)."""
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
     try:
-        proc = subprocess.run([MPIEXEC, "-n", str(ranks), DUMP, tokens, out, vocab, *extra],
-                              capture_output=True, text=True, timeout=300, env=ENV)
+        proc = run([MPIEXEC, "-n", str(ranks), DUMP, tokens, out, vocab, *extra], timeout=300)
         data = None
         if proc.returncode == 0 and os.path.getsize(out):
             with open(out) as f:
@@ -80,11 +74,10 @@ def close(x, y, rtol, atol=0.0):
     return abs(x - y) <= rtol * abs(y) + atol
 
 
-class TransitionReferenceTest(unittest.TestCase):
+class TransitionReferenceTest(ScratchTest):
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="ctscale-transition-")
-        cls.tmp = cls._tmp.name
+        super().setUpClass()
         rng = np.random.default_rng(11)
         # With offsets: 0, consecutive (one-token documents), and len among them.
         t = markov_stream(rng, 30000, 400)
@@ -96,18 +89,9 @@ class TransitionReferenceTest(unittest.TestCase):
         cls.plain = cls.path("plain.h5")
         write_tokens(cls.plain, ids[markov_stream(rng, 20000, 600)], "<i8", None, vocab_size=5000)
         cls.synth = cls.path("synth.h5")
-        proc = subprocess.run([MPIEXEC, "-n", "2", os.path.join(BIN, "ctscale-synth"), "--tokens", "120000",
-                               "--vocab-size", "2500", "--doc-length", "333", "-o", cls.synth],
-                              capture_output=True, text=True, env=ENV, timeout=300)
+        proc = mpi(2, "ctscale-synth", "--tokens", "120000", "--vocab-size", "2500", "--doc-length", "333",
+                   "-o", cls.synth, timeout=300)
         assert proc.returncode == 0, proc.stderr
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
-
-    @classmethod
-    def path(cls, name):
-        return os.path.join(cls.tmp, name)
 
     def compare(self, got, want, label):
         self.assertEqual(got["tokens"], want["tokens"], label)
@@ -195,17 +179,12 @@ class TransitionReferenceTest(unittest.TestCase):
             self.assertEqual(a["transition"].attrs["null_seed"], 0)
 
 
-class TransitionErrorTest(unittest.TestCase):
+class TransitionErrorTest(ScratchTest):
     @classmethod
     def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="ctscale-transition-errors-")
-        cls.tmp = cls._tmp.name
-        cls.ok = os.path.join(cls.tmp, "ok.h5")
+        super().setUpClass()
+        cls.ok = cls.path("ok.h5")
         write_tokens(cls.ok, np.arange(300) % 40, "<u2", [0, 100])  # 40 distinct tokens
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._tmp.cleanup()
 
     def expect_error(self, path, vocab, text, *extra, ranks=(1, 3)):
         for n in ranks:

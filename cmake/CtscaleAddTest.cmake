@@ -7,7 +7,9 @@ set(CTSCALE_MPI_TEST_ENVIRONMENT
   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   OMPI_MCA_rmaps_base_oversubscribe=1
   OMPI_MCA_pml=ob1  # one node: shared memory, no UCX device probing (scripts/mpi-env.sh)
-  OPENBLAS_NUM_THREADS=1)
+  PMIX_MCA_gds=hash
+  OPENBLAS_NUM_THREADS=1
+  GLIBC_TUNABLES=glibc.malloc.hugetlb=1)  # transparent huge pages for malloc (scripts/mpi-env.sh)
 
 function(ctscale_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;RANKS;LABELS" ${ARGN})

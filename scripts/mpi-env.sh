@@ -8,4 +8,14 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 # which costs ≈ 0.22 s per launch here (MPI_Init + MPI_Finalize 0.72 → 0.50 s on 2 ranks).
 # Cluster job scripts (jobs/) leave the transport to the site.
 export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+# PMIx keeps the job's key-value store in a hash table rather than a shared-memory segment:
+# 0.05 s less per launch here (gpt2-124m fit on 2 ranks, best of 6: 1.34 → 1.28 s).
+export PMIX_MCA_gds=${PMIX_MCA_gds:-hash}
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+# glibc backs large allocations with transparent huge pages: a first touch then faults once
+# per 2 MiB instead of once per 4 KiB page (≈ 12 µs each on these VMs; gpt2-124m fit on 2
+# ranks 1.50 → 1.40 s). A no-op where THP is disabled.
+case ":${GLIBC_TUNABLES:-}:" in
+  *:glibc.malloc.hugetlb=*) ;;
+  *) export GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1 ;;
+esac

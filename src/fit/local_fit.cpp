@@ -14,23 +14,42 @@ struct RowSums {
     std::int64_t nonfinite;
 };
 
+/// Whether every entry equals w[0], and how many are NaN/Inf: the exact, slower answers,
+/// needed only for the rare rows whose sums flag them.
+bool all_equal(const double* w, std::int64_t n) { return std::all_of(w, w + n, [&](double v) { return v == w[0]; }); }
+std::int64_t count_nonfinite(const double* w, std::int64_t n) {
+    return std::count_if(w, w + n, [](double v) { return !std::isfinite(v); });
+}
+
 /// One pass over a row: Σw², Σ(w − mean)² from sums shifted by w₀ (no cancellation when
-/// the mean is large), whether all entries are equal, and how many are NaN/Inf.
+/// the mean is large). Four partial sums per quantity let the loop run in SIMD lanes;
+/// constant and non-finite rows are told by their sums (Σ(w − w₀)² = 0; Σw² not finite)
+/// and confirmed exactly.
 RowSums row_sums(const double* w, std::int64_t n) {
+    constexpr int lanes = 4;
     const double shift = w[0];
-    double s1 = 0, s2 = 0, sumsq = 0;
-    double lo = w[0], hi = w[0];
-    std::int64_t nonfinite = 0;
-    for (std::int64_t j = 0; j < n; ++j) {
-        const double d = w[j] - shift;
-        s1 += d;
-        s2 += d * d;
-        sumsq += w[j] * w[j];
-        lo = std::min(lo, w[j]);
-        hi = std::max(hi, w[j]);
-        nonfinite += !std::isfinite(w[j]);
+    double s1[lanes] = {}, s2[lanes] = {}, sq[lanes] = {};
+    std::int64_t j = 0;
+    for (; j + lanes <= n; j += lanes) {
+        for (int l = 0; l < lanes; ++l) {
+            const double v = w[j + l], d = v - shift;
+            s1[l] += d;
+            s2[l] += d * d;
+            sq[l] += v * v;
+        }
     }
-    return {sumsq, std::max(0.0, s2 - s1 * s1 / double(n)), lo == hi, nonfinite};
+    for (int l = 0; j < n; ++j, ++l) {
+        const double v = w[j], d = v - shift;
+        s1[l] += d;
+        s2[l] += d * d;
+        sq[l] += v * v;
+    }
+    const double sum1 = (s1[0] + s1[1]) + (s1[2] + s1[3]);
+    const double sum2 = (s2[0] + s2[1]) + (s2[2] + s2[3]);
+    const double sumsq = (sq[0] + sq[1]) + (sq[2] + sq[3]);
+    const std::int64_t nonfinite = std::isfinite(sumsq) ? 0 : count_nonfinite(w, n);
+    const bool constant = nonfinite == 0 && sum2 == 0.0 && all_equal(w, n);
+    return {sumsq, std::max(0.0, sum2 - sum1 * sum1 / double(n)), constant, nonfinite};
 }
 
 double squared_norm(const double* v, std::int64_t n) {

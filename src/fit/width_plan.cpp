@@ -2,33 +2,50 @@
 
 #include <algorithm>
 #include <boost/mpi/collectives.hpp>
+#include <numeric>
 #include <set>
 
 namespace ctscale::fit {
 
 void BasisCache::build_all(const std::vector<std::int64_t>& widths, const boost::mpi::communicator& comm) {
-    std::set<std::pair<std::int64_t, std::int64_t>> needed;
+    std::set<std::pair<std::int64_t, std::int64_t>> unique;
     for (std::int64_t cols : widths) {
         for (const auto& setting : settings_) {
-            if (const std::int64_t k = setting.k_for(cols); k <= cols && !bases_.count({cols, k})) needed.insert({cols, k});
+            if (const std::int64_t k = setting.k_for(cols); k <= cols && !bases_.count({cols, k})) unique.insert({cols, k});
         }
     }
-    std::size_t index = 0;
-    for (const auto& [cols, k] : needed) {
-        const int owner = static_cast<int>(index++ % comm.size());
-        GaussianBasis basis;
-        if (comm.rank() == owner) basis = GaussianBasis::build(cols, k, width_);
+    const std::vector<std::pair<std::int64_t, std::int64_t>> needed(unique.begin(), unique.end());
+    // Largest first onto the least-loaded rank; the cost of a basis is about n·K² (its QR
+    // and the application of Q). Every rank builds its own share before any broadcast, so
+    // the ranks work at once and the stage costs the largest share, not the sum.
+    std::vector<std::size_t> order(needed.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    const auto cost = [&](std::size_t i) { return double(needed[i].first) * double(needed[i].second) * double(needed[i].second); };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost(a) > cost(b); });
+    std::vector<int> owner(needed.size());
+    std::vector<double> load(static_cast<std::size_t>(comm.size()), 0.0);
+    for (std::size_t i : order) {
+        const auto least = std::min_element(load.begin(), load.end());
+        owner[i] = static_cast<int>(least - load.begin());
+        *least += cost(i);
+    }
+    std::vector<GaussianBasis> built(needed.size());
+    for (std::size_t i = 0; i < needed.size(); ++i) {
+        if (owner[i] == comm.rank()) built[i] = GaussianBasis::build(needed[i].first, needed[i].second, width_);
+    }
+    for (std::size_t i = 0; i < needed.size(); ++i) {
+        GaussianBasis& basis = built[i];
         std::vector<double> header{double(basis.rank), basis.condition};
-        boost::mpi::broadcast(comm, header.data(), 2, owner);
-        basis.cols = cols;
-        basis.k = k;
+        boost::mpi::broadcast(comm, header.data(), 2, owner[i]);
+        basis.cols = needed[i].first;
+        basis.k = needed[i].second;
         basis.rank = static_cast<std::int64_t>(header[0]);
         basis.condition = header[1];
-        basis.orthonormal.resize(static_cast<std::size_t>(cols * basis.rank));
-        basis.coefficients.resize(static_cast<std::size_t>(k * basis.rank));
-        boost::mpi::broadcast(comm, basis.orthonormal.data(), static_cast<int>(basis.orthonormal.size()), owner);
-        boost::mpi::broadcast(comm, basis.coefficients.data(), static_cast<int>(basis.coefficients.size()), owner);
-        bases_[{cols, k}] = std::make_shared<const GaussianBasis>(std::move(basis));
+        basis.orthonormal.resize(static_cast<std::size_t>(basis.cols * basis.rank));
+        basis.coefficients.resize(static_cast<std::size_t>(basis.k * basis.rank));
+        boost::mpi::broadcast(comm, basis.orthonormal.data(), static_cast<int>(basis.orthonormal.size()), owner[i]);
+        boost::mpi::broadcast(comm, basis.coefficients.data(), static_cast<int>(basis.coefficients.size()), owner[i]);
+        bases_[needed[i]] = std::make_shared<const GaussianBasis>(std::move(basis));
     }
 }
 

@@ -2,6 +2,7 @@
 /// The fit results of one matrix, assembled on rank 0 from every rank's LocalFit.
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,6 @@ void mark_skipped(MatrixResult& result, const std::string& reason);
 
 /// Rank 0: combines the packed LocalFit of every rank (in rank order) into the result.
 MatrixResult assemble(const io::TensorInfo& tensor, const std::vector<KSetting>& settings, const WidthPlan& plan,
-                      const std::vector<std::vector<double>>& packed_by_rank, bool keep_amplitudes);
+                      const std::vector<std::span<const double>>& packed_by_rank, bool keep_amplitudes);
 
 }  // namespace ctscale::fit

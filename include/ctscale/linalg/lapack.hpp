@@ -1,0 +1,29 @@
+#pragma once
+/// The LAPACK calls of the fit stage, on column-major arrays; sizes narrowed through
+/// to_blas_int and every `info` checked (a failure throws Error naming the routine).
+#include <cstdint>
+#include <vector>
+
+namespace ctscale::linalg {
+
+/// In-place Householder QR of the m×n matrix `a` (m ≥ n, DGEQRF): R in the upper
+/// triangle, the reflectors below it and their scalars in `tau` (n values).
+void householder_qr(std::int64_t m, std::int64_t n, double* a, double* tau);
+
+/// C = Q·C for the m×n matrix C (DORMQR), Q = H₁…H_k from householder_qr of an m×k matrix.
+void apply_householder_q(std::int64_t m, std::int64_t n, std::int64_t k, const double* qr, const double* tau,
+                         double* c);
+
+struct SmallSvd {
+    std::vector<double> u;      ///< n×n, column-major
+    std::vector<double> sigma;  ///< n values, descending
+    std::vector<double> vt;     ///< Vᵀ, n×n, column-major
+};
+
+/// Full SVD of a square n×n matrix (DGESDD; `a` is overwritten).
+SmallSvd svd(std::int64_t n, double* a);
+
+/// Eigenvalues of the symmetric n×n matrix `a` (upper triangle used, overwritten), ascending (DSYEVR).
+std::vector<double> symmetric_eigenvalues(std::int64_t n, double* a, std::int64_t lda);
+
+}  // namespace ctscale::linalg

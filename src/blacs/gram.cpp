@@ -19,23 +19,26 @@ DistributedMatrix gram_layout(const ProcessGrid& line, std::int64_t order) {
     return DistributedMatrix(line, order, order, std::max<std::int64_t>(1, order), nb);
 }
 
-void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
-    const ProcessGrid& line = g.grid();
-    const std::int64_t k = std::min(w.rows(), w.cols());
-    // Split by rows (P×1, rows ≥ cols: G = WᵀW) or by columns (1×P, rows ≤ cols: G = WWᵀ);
-    // a single process (1×1) counts as split by rows unless W is wide.
+namespace {
+
+/// Whether W is split by rows (G = WᵀW) rather than by columns (G = WWᵀ); throws unless
+/// it is split along its longer side.
+bool split_by_rows(const DistributedMatrix& w) {
+    // A single process (1×1) counts as split by rows unless W is wide.
     const bool by_rows = w.grid().cols() == 1 && w.rows() >= w.cols();
     const bool by_columns = !by_rows && w.grid().rows() == 1 && w.rows() <= w.cols();
-    if (g.rows() != k || g.cols() != k || line.rows() != 1 || !(by_columns || by_rows)) {
-        throw Error("gram_lower: W must be split along its longer side and G laid out by gram_layout");
-    }
-    const bool tall = !by_columns;
-    if (!line.contains_me() || k == 0) return;
-    const int ranks = line.cols(), me = line.my_col();
-    const std::int64_t nb = g.col_block(), panel = nb * ranks, ld = w.ld();
+    if (!(by_columns || by_rows)) throw Error("gram: W must be split along its longer side");
+    return by_rows;
+}
+
+/// For each panel of `panel` columns of G, from the left: this rank's term of rows s.. of
+/// columns [s, s + width) — (k − s) × width, column-major — handed to sum(s, width, partial).
+template <class Sum>
+void for_each_partial_panel(const DistributedMatrix& w, std::int64_t panel, Sum&& sum) {
+    const std::int64_t k = std::min(w.rows(), w.cols()), ld = w.ld();
+    const bool tall = split_by_rows(w);
     const std::int64_t depth = tall ? w.local_rows() : w.local_cols();  // this rank's share of the inner sum
-    LargeVector<double> partial, summed;
-    std::vector<int> counts(static_cast<std::size_t>(ranks));
+    LargeVector<double> partial;
     for (std::int64_t s = 0; s < k; s += panel) {
         const std::int64_t width = std::min(panel, k - s), rows = k - s;
         partial.assign(static_cast<std::size_t>(rows * width), 0.0);
@@ -49,6 +52,24 @@ void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
                              rows);
             }
         }
+        sum(s, width, partial);
+    }
+}
+
+}  // namespace
+
+void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
+    const ProcessGrid& line = g.grid();
+    const std::int64_t k = std::min(w.rows(), w.cols());
+    split_by_rows(w);
+    if (g.rows() != k || g.cols() != k || line.rows() != 1) throw Error("gram_lower: G must be laid out by gram_layout");
+    if (!line.contains_me() || k == 0) return;
+    const int ranks = line.cols(), me = line.my_col();
+    const std::int64_t nb = g.col_block(), panel = nb * ranks;
+    LargeVector<double> summed;
+    std::vector<int> counts(static_cast<std::size_t>(ranks));
+    for_each_partial_panel(w, panel, [&](std::int64_t s, std::int64_t width, LargeVector<double>& partial) {
+        const std::int64_t rows = k - s;
         for (int t = 0; t < ranks; ++t) {
             const std::int64_t columns = std::clamp<std::int64_t>(width - t * nb, 0, nb);
             counts[t] = linalg::to_blas_int(rows * columns);
@@ -60,7 +81,40 @@ void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
         for (std::int64_t j = 0; j < counts[me] / rows; ++j) {
             std::copy_n(summed.data() + j * rows, rows, &g.local(s, first_local + j));
         }
+    });
+}
+
+LargeVector<double> gram_lower_on(const DistributedMatrix& w, const ProcessGrid& line, int root) {
+    if (line.rows() != 1) throw Error("gram_lower_on: needs a 1 x P grid, not " + line.shape().label());
+    split_by_rows(w);
+    if (!line.contains_me()) return {};
+    const std::int64_t k = std::min(w.rows(), w.cols());
+    const MPI_Comm comm = line.communicator();
+    const bool mine = line.my_col() == root;
+    // The root allocates first and says whether it could: the others must not wait forever.
+    LargeVector<double> g;
+    int allocated = 1;
+    if (mine) {
+        try {
+            g.resize(static_cast<std::size_t>(k * k));
+        } catch (const std::bad_alloc&) {
+            allocated = 0;
+        }
     }
+    CTSCALE_MPI(MPI_Bcast(&allocated, 1, MPI_INT, root, comm));
+    if (!allocated) throw LibraryError("out of memory for a Gram matrix of order " + std::to_string(k));
+    // Panels of 256 columns: messages of a few MB, and little memory beside G.
+    constexpr std::int64_t panel = 256;
+    LargeVector<double> summed;
+    for_each_partial_panel(w, panel, [&](std::int64_t s, std::int64_t width, LargeVector<double>& partial) {
+        const std::int64_t rows = k - s;
+        if (mine) summed.resize(partial.size());
+        CTSCALE_MPI(MPI_Reduce(partial.data(), mine ? summed.data() : nullptr, linalg::to_blas_int(rows * width),
+                               MPI_DOUBLE, MPI_SUM, root, comm));
+        if (!mine) return;
+        for (std::int64_t j = 0; j < width; ++j) std::copy_n(summed.data() + j * rows, rows, &g[(s + j) * k + s]);
+    });
+    return g;
 }
 
 double gram_sum_of_squares(const DistributedMatrix& g) {

@@ -48,6 +48,12 @@ void set_blas_threads(int threads) {
     if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
 }
 
+int blas_threads() {
+    using GetThreads = int (*)();
+    if (auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"))) return get();
+    return 1;
+}
+
 const char* blas_vendor() {
     using GetConfig = char* (*)();
     if (auto config = reinterpret_cast<GetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) return config();

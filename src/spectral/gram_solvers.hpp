@@ -20,7 +20,7 @@ inline constexpr std::int64_t quick_lanczos_from = 128;
 inline constexpr std::int64_t quick_lanczos_basis = 96;
 
 /// Eigenvalues il..iu (ascending) of the k × k lower triangle of g (leading dimension k,
-/// destroyed), without vectors: all by DSYEVR_2STAGE, some by DSYEVR.
+/// destroyed), without vectors, by DSYEVR (the full spectrum of a large G: all_eigenvalues).
 std::vector<double> local_eigenvalues(double* g, std::int64_t k, std::int64_t il, std::int64_t iu);
 
 /// The pr fields, and in full mode every other field from the Gram eigenvalues.

@@ -9,6 +9,7 @@
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/spectral/spectrum_fields.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
+#include "all_eigenvalues.hpp"
 #include "gram_solvers.hpp"
 #include "lapack.hpp"
 
@@ -23,18 +24,16 @@ std::vector<double> local_eigenvalues(double* g, std::int64_t k, std::int64_t il
     double work_size = 0.0, z = 0.0;
     std::vector<double> values(static_cast<std::size_t>(n));
     std::vector<int> support(static_cast<std::size_t>(2 * n));
-    auto solver = all ? dsyevr_2stage_ : dsyevr_;
-    const char* name = all ? "dsyevr_2stage" : "dsyevr";
-    solver("N", &range, "L", &n, g, &n, &bound, &bound, &lo, &hi, &bound, &found, values.data(), &z, &one,
+    dsyevr_("N", &range, "L", &n, g, &n, &bound, &bound, &lo, &hi, &bound, &found, values.data(), &z, &one,
            support.data(), &work_size, &query, &iwork_size, &query, &info, 1, 1, 1);
-    CTSCALE_SCALAPACK_INFO(info, name);
+    CTSCALE_SCALAPACK_INFO(info, "dsyevr");
     std::vector<double> work(static_cast<std::size_t>(work_size) + 1);
     std::vector<int> iwork(static_cast<std::size_t>(iwork_size) + 1);
     const int lwork = linalg::to_blas_int(static_cast<std::int64_t>(work.size()));
     const int liwork = linalg::to_blas_int(static_cast<std::int64_t>(iwork.size()));
-    solver("N", &range, "L", &n, g, &n, &bound, &bound, &lo, &hi, &bound, &found, values.data(), &z, &one,
+    dsyevr_("N", &range, "L", &n, g, &n, &bound, &bound, &lo, &hi, &bound, &found, values.data(), &z, &one,
            support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
-    CTSCALE_SCALAPACK_INFO(info, name);
+    CTSCALE_SCALAPACK_INFO(info, "dsyevr");
     values.resize(static_cast<std::size_t>(found));
     return values;
 }
@@ -61,7 +60,7 @@ void finish_fields(SpectralResult& r, SpectralMode mode, const std::vector<doubl
 }
 
 SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, std::int64_t ld, SpectralMode mode,
-                             blacs::LargeVector<double>* workspace) {
+                             blacs::LargeVector<double>* workspace, int threads) {
     SpectralResult r;
     r.grid = "1x1";
     if (mode == SpectralMode::none || m == 0 || n == 0) return r;
@@ -83,8 +82,8 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
     std::vector<double> eigenvalues;
     r.method = "dsyrk+dsyevr";
     if (mode == SpectralMode::full) {
-        eigenvalues = local_eigenvalues(g.data(), k, 1, k);
-        r.method = "dsyrk+dsyevr_2stage";
+        eigenvalues = all_eigenvalues(g.data(), k, threads);
+        r.method = "dsyrk+" + all_eigenvalues_method(k, threads);
     } else if (k >= quick_lanczos_from) {
         KrylovSettings settings;
         if (k <= dense_top_limit) settings.max_basis = quick_lanczos_basis;

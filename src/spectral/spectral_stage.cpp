@@ -21,6 +21,7 @@
 #include "ctscale/spectral/matrix_spectrum.hpp"
 #include "ctscale/spectral/schedule.hpp"
 #include "ctscale/spectral/split_spectrum.hpp"
+#include "ctscale/spectral/core_loan.hpp"
 #include "read_matrix.hpp"
 
 namespace boost::serialization {
@@ -81,6 +82,7 @@ public:
           memory_(memory_per_rank),
           comm_(comm),
           grids_(comm),
+          node_(node_ranks(comm)),
           budget_(std::max<std::int64_t>(std::int64_t{1} << 20, memory_per_rank / 4)) {}
 
     /// Large matrices (count ≤ P): all ranks form each one's Gram matrix in turn; the
@@ -106,8 +108,9 @@ public:
                 pending_index = indices[j];
             }
         }
+        const CoreLoan loan(node_, pending && mode_ == SpectralMode::full);
         local_then_agree(comm_, [&] {
-            if (pending) mine_.emplace_back(pending_index, pending->finish());
+            if (pending) mine_.emplace_back(pending_index, pending->finish(loan.threads()));
         });
     }
 
@@ -128,10 +131,12 @@ public:
                 held_index = round[g];
             }
         }
+        const CoreLoan loan(node_, held && mode_ == SpectralMode::full);
         local_then_agree(comm_, [&] {
             if (!held) return;
             const io::TensorInfo& t = matrices_[held_index];
-            mine_.emplace_back(held_index, analyze_local(wt_.data(), t.cols, t.rows, t.cols, mode_, &gram_));
+            mine_.emplace_back(held_index,
+                               analyze_local(wt_.data(), t.cols, t.rows, t.cols, mode_, &gram_, loan.threads()));
         });
     }
 
@@ -183,6 +188,7 @@ private:
     std::int64_t memory_;
     const boost::mpi::communicator& comm_;
     StageGrids grids_;
+    boost::mpi::communicator node_;  ///< the ranks of this node, which lend idle cores (core_loan.hpp)
     std::int64_t budget_;  ///< bytes per read step
     Indexed mine_;
     // Reused from matrix to matrix: Wᵀ of this rank's moderate matrix, read staging, G.

@@ -13,9 +13,23 @@
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/mpi/collective.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
+#include "all_eigenvalues.hpp"
 #include "gram_solvers.hpp"
 
 namespace ctscale::spectral {
+namespace {
+
+/// ‖G‖_F² from the lower triangle of the k × k G (column-major).
+double lower_sum_of_squares(const double* g, std::int64_t k) {
+    double diagonal = 0.0, below = 0.0;
+    for (std::int64_t j = 0; j < k; ++j) {
+        diagonal += g[j * k + j] * g[j * k + j];
+        for (std::int64_t i = j + 1; i < k; ++i) below += g[j * k + i] * g[j * k + i];
+    }
+    return diagonal + 2.0 * below;
+}
+
+}  // namespace
 
 StageGrids::StageGrids(const boost::mpi::communicator& comm)
     : column(comm, {comm.size(), 1}),
@@ -29,13 +43,22 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     if (mode == SpectralMode::none || m_ == 0 || n_ == 0) return;
     const std::int64_t k = std::min(m_, n_);
     const MPI_Comm line = grids.line.communicator();
+    const bool lanczos_first = mode == SpectralMode::pr && k > dense_top_limit;
+    const bool gathered_fits = 16 * k * k <= memory_per_rank && k * k < (std::int64_t{1} << 31);
+    frobenius_sq_ = blacs::sum_of_squares(w);
+    result_.method = "gemm-reduce+";
+    if (gathered_fits && !lanczos_first) {
+        // G summed straight onto the solver; finish() solves it there.
+        gathered_ = blacs::gram_lower_on(w, grids.line, solver);
+        if (solver_) gram_sq_ = lower_sum_of_squares(gathered_.data(), k);
+        if (mode != SpectralMode::full) result_.method += "dsyevr";  // full: named in finish(), with its threads
+        return;
+    }
     blacs::DistributedMatrix g = blacs::gram_layout(grids.line, k);
     blacs::gram_lower(w, g);
-    frobenius_sq_ = blacs::sum_of_squares(w);
     gram_sq_ = blacs::gram_sum_of_squares(g);
-    result_.method = "gemm-reduce+";
 
-    if (mode == SpectralMode::pr && k > dense_top_limit) {
+    if (lanczos_first) {
         const TopEigenvalue top = top_eigenvalue(
             k, [&](const double* v, std::int64_t b, double* y) { blacs::gram_multiply(g, v, b, y); }, {},
             [&](double* values, std::int64_t count) {
@@ -48,10 +71,9 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
         }
     }
     const std::int64_t il = mode == SpectralMode::full ? 1 : k;
-    if (16 * k * k <= memory_per_rank && k * k < (std::int64_t{1} << 31)) {
-        // Gather G onto the solver; finish() solves it there.
+    if (gathered_fits) {  // Lanczos did not converge: the dense solve of pr mode
         gathered_ = blacs::gather_columns(g, solver);
-        result_.method += il == 1 ? "dsyevr_2stage" : "dsyevr";
+        result_.method += "dsyevr";
         return;
     }
     blacs::DistributedMatrix square(grids.whole, k, k, 64, 64);
@@ -73,11 +95,16 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     result_.grid = grids.whole.shape().label();
 }
 
-SpectralResult SplitSpectrum::finish() {
+SpectralResult SplitSpectrum::finish(int threads) {
     if (!solver_) return {};
     if (!gathered_.empty()) {
         const std::int64_t k = std::min(m_, n_);
-        eigenvalues_ = local_eigenvalues(gathered_.data(), k, mode_ == SpectralMode::full ? 1 : k, k);
+        if (mode_ == SpectralMode::full) {
+            eigenvalues_ = all_eigenvalues(gathered_.data(), k, threads);
+            result_.method += all_eigenvalues_method(k, threads);
+        } else {
+            eigenvalues_ = local_eigenvalues(gathered_.data(), k, k, k);
+        }
         gathered_ = {};
     }
     if (mode_ != SpectralMode::none && m_ > 0 && n_ > 0) {

@@ -1,6 +1,6 @@
 // The Gram product over all ranks (blacs/gram.hpp) against Eigen on the whole matrix:
 // G for tall (row blocks) and wide (column blocks) W, ‖G‖_F², G·V from the stored lower
-// trapezoid, and G gathered onto one rank — for odd shapes, also with more ranks than
+// trapezoid, G gathered onto one rank and G summed onto one rank — for odd shapes, also with more ranks than
 // rows or columns.
 #include <gtest/gtest.h>
 
@@ -24,7 +24,8 @@ TEST(Gram, AllRanksTogetherMatchTheWholeMatrix) {
     blacs::ProcessGrid line(world, {1, world.size()});
     const std::int64_t p = world.size();
     for (auto [m, n] : {std::pair{1, 1}, std::pair{3, 2}, std::pair{2, 3}, std::pair{9, 9}, std::pair{40, 7},
-                        std::pair{7, 40}, std::pair{130, 70}, std::pair{70, 131}}) {
+                        std::pair{7, 40}, std::pair{130, 70}, std::pair{70, 131},
+                        std::pair{600, 300}}) {  // more than one 256-column panel
         Eigen::MatrixXd w(m, n);
         for (std::int64_t i = 0; i < m; ++i) {
             for (std::int64_t j = 0; j < n; ++j) w(i, j) = value(i, j);
@@ -56,16 +57,21 @@ TEST(Gram, AllRanksTogetherMatchTheWholeMatrix) {
         blacs::gram_multiply(g, v.data(), 3, y.data());
         EXPECT_LE((y - expected * v).norm(), 1e-12 * expected.norm() * v.norm()) << label;
 
+        // G gathered from that layout, and G summed straight onto one rank: both on the last.
         const int root = static_cast<int>(world.size() - 1);
         const auto gathered = blacs::gather_columns(g, root);
+        const auto summed = blacs::gram_lower_on(split, line, root);
         if (world.rank() != root) {
             EXPECT_TRUE(gathered.empty());
+            EXPECT_TRUE(summed.empty());
             continue;
         }
         ASSERT_EQ(gathered.size(), static_cast<std::size_t>(k * k)) << label;
+        ASSERT_EQ(summed.size(), static_cast<std::size_t>(k * k)) << label;
         for (std::int64_t j = 0; j < k; ++j) {
             for (std::int64_t i = j; i < k; ++i) {
                 EXPECT_NEAR(gathered[i + j * k], expected(i, j), 1e-12 * expected.norm()) << label;
+                EXPECT_NEAR(summed[i + j * k], expected(i, j), 1e-12 * expected.norm()) << label;
             }
         }
     }

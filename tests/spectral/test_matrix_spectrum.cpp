@@ -9,6 +9,7 @@
 
 #include "ctscale/blacs/distributed_matrix.hpp"
 #include "ctscale/blacs/process_grid.hpp"
+#include "ctscale/linalg/blas.hpp"
 #include "ctscale/spectral/matrix_spectrum.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
 #include "ctscale/synth/random.hpp"
@@ -116,11 +117,31 @@ TEST(BlockLanczos, TopEigenvalueOfGramMatricesIncludingTiesAndRankDeficiency) {
     EXPECT_EQ(zero.value, 0.0);
 }
 
+TEST(FullSpectrum, TwoStageReductionOnOneOrTwoThreadsGivesKnownSingularValues) {
+    // σ spread over four decades, repeated values, and a zero: 300 values of a 420 × 300 W.
+    Eigen::VectorXd s(300);
+    for (Eigen::Index i = 0; i < s.size(); ++i) s(i) = 5.0 * std::pow(1e-4, double(i / 2) / 150.0);
+    s(299) = 0.0;
+    const Eigen::MatrixXd w = with_singular_values(420, 300, s, 41);
+    for (int threads : {1, 2}) {
+        const SpectralResult full = spectral::analyze_local(w.data(), w.rows(), w.cols(), w.rows(),
+                                                            SpectralMode::full, nullptr, threads);
+        EXPECT_EQ(full.method, threads == 1 ? "dsyrk+dsytrd_2stage" : "dsyrk+dsytrd_2stage(2 threads)");
+        ASSERT_EQ(full.singular_values.size(), 300u);
+        double worst = 0.0;
+        for (std::size_t i = 0; i < 300; ++i) worst = std::max(worst, std::abs(full.singular_values[i] - s(i)));
+        // √(ε)-level for σ → 0 through the Gram matrix, far inside SPEC's 1e-6·σ₁.
+        EXPECT_LT(worst, 1e-7 * s(0)) << threads << " threads";
+        EXPECT_NEAR(full.singular_values[0], s(0), 1e-13 * s(0));
+    }
+    EXPECT_EQ(ctscale::linalg::blas_threads(), 1) << "the thread count is restored";
+}
+
 TEST(BlockLanczos, UsedAboveTheDenseLimitAndAgreesWithTheFullSpectrum) {
     const Eigen::MatrixXd w = random_matrix(1100, 1030, 26);
     const SpectralResult pr = local(w, SpectralMode::pr), full = local(w, SpectralMode::full);
     EXPECT_EQ(pr.method, "dsyrk+lanczos");
-    EXPECT_EQ(full.method, "dsyrk+dsyevr_2stage");
+    EXPECT_EQ(full.method, "dsyrk+dsytrd_2stage");
     EXPECT_NEAR(pr.spectral_norm, full.spectral_norm, 1e-11 * full.spectral_norm);
     EXPECT_EQ(pr.pr_sv, full.pr_sv);
     const Eigen::MatrixXd small = random_matrix(300, 280, 27);
@@ -156,8 +177,8 @@ TEST(SplitOverAllRanks, AgreesWithLapackForEveryEigenSolver) {
                           std::string("gemm-reduce+") +
                               (lanczos                                                           ? "lanczos"
                                : pdsyevr                                                         ? "pdsyevr"
-                               : mode == SpectralMode::full || std::min(w.rows(), w.cols()) == 1 ? "dsyevr_2stage"
-                                                                                                 : "dsyevr"));
+                               : mode == SpectralMode::full && std::min(w.rows(), w.cols()) >= 256 ? "dsytrd_2stage"
+                                                                                                   : "dsyevr"));
                 EXPECT_EQ(got.grid, pdsyevr ? blacs::near_square_shape(p).label() : "1x" + std::to_string(p));
                 EXPECT_NEAR(got.spectral_norm, ref.spectral_norm, 1e-11 * ref.spectral_norm) << label;
                 EXPECT_NEAR(got.pr_sv, ref.pr_sv, 1e-11 * ref.pr_sv) << label;

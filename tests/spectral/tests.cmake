@@ -7,7 +7,7 @@ add_executable(spectral_dump spectral/spectral_dump.cpp)
 target_link_libraries(spectral_dump PRIVATE ctscale_core)
 ctscale_add_test(NAME test_spectral_math SOURCES spectral/test_spectrum_fields.cpp RANKS 1 LABELS unit)
 ctscale_add_test(NAME test_matrix_spectrum SOURCES spectral/test_matrix_spectrum.cpp RANKS 1 2 3 4 LABELS unit)
-ctscale_add_test(NAME test_spectral_stage SOURCES spectral/test_spectral_stage.cpp RANKS 1 2 3 4 LABELS unit)
+ctscale_add_test(NAME test_spectral_stage SOURCES spectral/test_spectral_stage.cpp spectral/test_core_loan.cpp RANKS 1 2 3 4 LABELS unit)
 ctscale_add_script_test(NAME spectral_reference
   COMMAND /usr/bin/python3 tests/spectral/test_spectral_reference.py $<TARGET_FILE:spectral_dump>
   LABELS python TIMEOUT 600)

@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "ctscale/blacs/distributed_matrix.hpp"
+#include "ctscale/blacs/large_buffer.hpp"
 
 namespace ctscale::blacs {
 
@@ -26,6 +27,13 @@ DistributedMatrix gram_layout(const ProcessGrid& line, std::int64_t order);
 /// Fills g (from gram_layout) with the Gram matrix of the smaller side of W, given as
 /// described above. Collective over the processes of g's grid.
 void gram_lower(const DistributedMatrix& w_split, DistributedMatrix& g);
+
+/// The same Gram matrix summed onto one process instead: on process `root` of the 1×P grid
+/// `line` (whose processes hold W's parts), the lower triangle of G in a k × k column-major
+/// array (zero above the diagonal); empty elsewhere. Per panel one MPI_Reduce, so the root
+/// holds G once — no layout of it spread over the grid first, then gathered (which took
+/// 3·k²·8 bytes on the root and a second pass over them). Collective over `line`.
+LargeVector<double> gram_lower_on(const DistributedMatrix& w_split, const ProcessGrid& line, int root);
 
 /// ‖G‖_F² of the full symmetric G, on every process of g's grid.
 double gram_sum_of_squares(const DistributedMatrix& g);

@@ -20,6 +20,20 @@ void syrk_upper(char trans, std::int64_t n, std::int64_t k, double alpha, const 
 /// Sets the BLAS thread count when the library is OpenBLAS (a no-op otherwise): runs
 /// with the same rank count stay bitwise identical only with a fixed thread count.
 void set_blas_threads(int threads);
+/// The BLAS thread count (1 when the library cannot tell).
+int blas_threads();
+
+/// Sets the BLAS thread count for a scope and restores the previous one after it.
+class ScopedBlasThreads {
+public:
+    explicit ScopedBlasThreads(int threads) : previous_(blas_threads()) { set_blas_threads(threads); }
+    ~ScopedBlasThreads() { set_blas_threads(previous_); }
+    ScopedBlasThreads(const ScopedBlasThreads&) = delete;
+    ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
+
+private:
+    int previous_;
+};
 /// "OpenBLAS 0.3.21 ..." or "unknown".
 const char* blas_vendor();
 

@@ -7,12 +7,14 @@
 ///          for k > 1024 (in one process from k = 128, with a short budget up to 1024:
 ///          gram_solvers.hpp), densely (DSYEVR, IL = IU = k) otherwise or if Lanczos does
 ///          not converge; stable_rank = ‖W‖_F²/σ₁².
-///  - full: every eigenvalue of G by DSYEVR_2STAGE (on one rank, after gathering G when it
-///          was formed by all ranks and fits the memory budget twice over) or else PDSYEVR
-///          on the near-square grid; then spectrum_fields.hpp for the rest. Measured on a
-///          4096² Gram (machine under load): PDSYEVR 13 s on 1×1 and 27 s on 1×2 against
-///          5.9 s for DSYEVR_2STAGE on one rank (3.3 s less loaded); two OpenBLAS threads
-///          made DSYEVR_2STAGE slower, not faster.
+///  - full: every eigenvalue of G by the two-stage reduction and DSTERF (all_eigenvalues.hpp;
+///          on one rank, after gathering G when it was formed by all ranks and fits the
+///          memory budget twice over, with the cores of the node's idle ranks lent to its
+///          first stage) or else PDSYEVR on the near-square grid; then spectrum_fields.hpp
+///          for the rest. Measured on a 4096² Gram (machine under load): PDSYEVR 13 s on
+///          1×1 and 27 s on 1×2 against 5.9 s for DSYEVR_2STAGE on one rank (3.3 s less
+///          loaded); with a band of 64 instead of LAPACK's 16 and two threads in the first
+///          stage, 2.1 s.
 /// Accuracy: σ₁ to relative ~1e-12 (the largest eigenvalue of G is relatively accurate;
 /// Lanczos stops at a relative residual of 1e-11). σᵢ = √λᵢ has absolute error about
 /// ε·‖W‖²/σᵢ plus the rounding of G, at worst ~√(c·ε)·σ₁ (c modest) for σᵢ → 0: well
@@ -30,9 +32,10 @@
 namespace ctscale::spectral {
 
 /// One process: W is m × n, column-major with leading dimension ld ≥ max(1, m); grid "1x1".
-/// `workspace`, if given, holds G and keeps its capacity for the next call.
+/// `workspace`, if given, holds G and keeps its capacity for the next call; `threads` BLAS
+/// threads reduce G in full mode (cores lent by idle ranks: spectral/core_loan.hpp).
 SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, std::int64_t ld, SpectralMode mode,
-                             blacs::LargeVector<double>* workspace = nullptr);
+                             blacs::LargeVector<double>* workspace = nullptr, int threads = 1);
 
 /// The square block size for an m × n matrix on a 2-D grid of `shape`: 64, or less when
 /// that would leave processes without blocks.

@@ -1,7 +1,7 @@
 #pragma once
 /// One matrix analysed by all ranks together (the large ones, SPEC §3): the Gram product
 /// over every rank (blacs/gram.hpp), then σ₁ by distributed block Lanczos (pr), or a dense
-/// eigensolve of G — gathered onto one `solver` rank (DSYEVR_2STAGE), or by PDSYEVR on the
+/// eigensolve of G — gathered onto one `solver` rank (all_eigenvalues), or by PDSYEVR on the
 /// near-square grid when G exceeds the memory budget. The gathered solve is deferred to
 /// finish(), so the stage can hand consecutive matrices to different solver ranks and let
 /// their dense solves run concurrently. Method and accuracy: matrix_spectrum.hpp.
@@ -30,9 +30,9 @@ public:
     /// bounds the gathered G (16·k² bytes with the solver's copy).
     SplitSpectrum(const blacs::DistributedMatrix& w_split, const StageGrids& grids, SpectralMode mode,
                   std::int64_t memory_per_rank, int solver);
-    /// On the solver rank: the gathered eigensolve if one is pending, then every field.
-    /// Elsewhere: an empty result.
-    SpectralResult finish();
+    /// On the solver rank: the gathered eigensolve if one is pending (its reduction on
+    /// `threads` BLAS threads), then every field. Elsewhere: an empty result.
+    SpectralResult finish(int threads = 1);
 
 private:
     SpectralResult result_;

@@ -62,7 +62,9 @@ void gram_lower(const DistributedMatrix& w, DistributedMatrix& g) {
     const ProcessGrid& line = g.grid();
     const std::int64_t k = std::min(w.rows(), w.cols());
     split_by_rows(w);
-    if (g.rows() != k || g.cols() != k || line.rows() != 1) throw Error("gram_lower: G must be laid out by gram_layout");
+    if (g.rows() != k || g.cols() != k || line.rows() != 1) {
+        throw Error("gram_lower: G must be laid out by gram_layout");
+    }
     if (!line.contains_me() || k == 0) return;
     const int ranks = line.cols(), me = line.my_col();
     const std::int64_t nb = g.col_block(), panel = nb * ranks;

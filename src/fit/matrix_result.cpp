@@ -50,7 +50,9 @@ std::vector<double> covariance_eigenvalues(const CoMoments& projections, const G
     if (projections.count < 2) return std::vector<double>(k, nan);
     std::vector<double> c = amplitude_covariance(projections, basis);
     // NaN/Inf weights (the matrix is then skipped or fails the run) would fail DSYEVR.
-    if (!std::all_of(c.begin(), c.end(), [](double v) { return std::isfinite(v); })) return std::vector<double>(k, nan);
+    if (!std::all_of(c.begin(), c.end(), [](double v) { return std::isfinite(v); })) {
+        return std::vector<double>(k, nan);
+    }
     std::vector<double> values = linalg::symmetric_eigenvalues(k, c.data(), k);
     std::reverse(values.begin(), values.end());
     return values;

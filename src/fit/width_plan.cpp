@@ -11,7 +11,8 @@ void BasisCache::build_all(const std::vector<std::int64_t>& widths, const boost:
     std::set<std::pair<std::int64_t, std::int64_t>> unique;
     for (std::int64_t cols : widths) {
         for (const auto& setting : settings_) {
-            if (const std::int64_t k = setting.k_for(cols); k <= cols && !bases_.count({cols, k})) unique.insert({cols, k});
+            const std::int64_t k = setting.k_for(cols);
+            if (k <= cols && !bases_.count({cols, k})) unique.insert({cols, k});
         }
     }
     const std::vector<std::pair<std::int64_t, std::int64_t>> needed(unique.begin(), unique.end());
@@ -20,7 +21,10 @@ void BasisCache::build_all(const std::vector<std::int64_t>& widths, const boost:
     // the ranks work at once and the stage costs the largest share, not the sum.
     std::vector<std::size_t> order(needed.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
-    const auto cost = [&](std::size_t i) { return double(needed[i].first) * double(needed[i].second) * double(needed[i].second); };
+    const auto cost = [&](std::size_t i) {
+        const auto [cols, k] = needed[i];
+        return double(cols) * double(k) * double(k);
+    };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost(a) > cost(b); });
     std::vector<int> owner(needed.size());
     std::vector<double> load(static_cast<std::size_t>(comm.size()), 0.0);

@@ -25,8 +25,8 @@ std::vector<double> all_eigenvalues(double* g, std::int64_t k, int first_stage_t
     if (k < two_stage_from) return local_eigenvalues(g, k, 1, k);  // too small to share out
     const int kd = band_width, ldab = band_width + 1, query = -1;
     int info = 0;
-    std::vector<double> band(static_cast<std::size_t>(ldab) * static_cast<std::size_t>(n));
-    std::vector<double> tau(static_cast<std::size_t>(n)), d(static_cast<std::size_t>(n)), e(static_cast<std::size_t>(n));
+    const auto order = static_cast<std::size_t>(n);
+    std::vector<double> band(static_cast<std::size_t>(ldab) * order), tau(order), d(order), e(order);
     {
         // Stage 1, G → band (BLAS-3): the stage that gains from more threads.
         const linalg::ScopedBlasThreads threads(first_stage_threads);

@@ -29,7 +29,8 @@ CoreLoan::CoreLoan(const boost::mpi::communicator& node, bool solving) {
     threads_ = base;
     std::vector<int> solvers, idle;
     for (int r = 0; r < node.size(); ++r) (members[static_cast<std::size_t>(r)].solving ? solvers : idle).push_back(r);
-    const auto position = static_cast<std::size_t>(std::find(solvers.begin(), solvers.end(), node.rank()) - solvers.begin());
+    const auto position =
+        static_cast<std::size_t>(std::find(solvers.begin(), solvers.end(), node.rank()) - solvers.begin());
     cpu_set_t wide = me.cpus;
     for (std::size_t i = position; i < idle.size(); i += solvers.size()) {
         CPU_OR(&wide, &wide, &members[static_cast<std::size_t>(idle[i])].cpus);

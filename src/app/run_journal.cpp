@@ -1,6 +1,9 @@
 #include "ctscale/app/run_journal.hpp"
 
 #include <filesystem>
+#include <iterator>
+#include <utility>
+#include <vector>
 
 #include "ctscale/error.hpp"
 #include "ctscale/fit/matrix_record.hpp"
@@ -46,13 +49,16 @@ void RunJournal::write_records() {
     for (;;) {
         changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, nothing left
-        auto [path, bytes] = std::move(queue_.front());
-        queue_.pop_front();
+        // Everything queued so far in one batch: one sync for the lot (records arrive a
+        // round of P matrices at a time, faster than one sync per record would allow).
+        std::vector<std::pair<std::string, std::string>> batch(std::make_move_iterator(queue_.begin()),
+                                                               std::make_move_iterator(queue_.end()));
+        queue_.clear();
         writing_ = true;
         lock.unlock();
         std::exception_ptr failure;
         try {
-            io::write_file_atomically(path, bytes);
+            io::write_files_atomically(directory_, batch);
         } catch (...) {
             failure = std::current_exception();
         }

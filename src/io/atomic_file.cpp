@@ -48,21 +48,55 @@ void commit_file(const std::string& temporary, const std::string& target) {
     sync_path(directory.empty() ? "." : directory.string(), O_RDONLY | O_DIRECTORY, target);
 }
 
-void write_file_atomically(const std::string& target, std::string_view bytes) {
-    const std::string temporary = target + ".tmp." + std::to_string(getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.close();
-        if (!out) {
-            std::remove(temporary.c_str());
-            throw InputError(target + ": cannot write (disk full or not writable?)");
-        }
+namespace {
+
+std::string temporary_for(const std::string& target) { return target + ".tmp." + std::to_string(getpid()); }
+
+/// Writes `bytes` to the temporary of `target`, unsynced; removes it and throws on failure.
+void write_temporary(const std::string& target, std::string_view bytes) {
+    const std::string temporary = temporary_for(target);
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) {
+        std::remove(temporary.c_str());
+        throw InputError(target + ": cannot write (disk full or not writable?)");
     }
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& target, std::string_view bytes) {
+    write_temporary(target, bytes);
+    const std::string temporary = temporary_for(target);
     try {
         commit_file(temporary, target);
     } catch (...) {
         std::remove(temporary.c_str());
+        throw;
+    }
+}
+
+void write_files_atomically(const std::string& directory,
+                            const std::vector<std::pair<std::string, std::string>>& files) {
+    if (files.empty()) return;
+    try {
+        for (const auto& [target, bytes] : files) write_temporary(target, bytes);
+        // One sync of the file system makes every temporary durable (fsync of each where
+        // syncfs is not available); only then do they take their names.
+        Descriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY));
+        if (fd.get() < 0) throw InputError(system_error(directory, "cannot open"));
+        if (::syncfs(fd.get()) != 0) {
+            for (const auto& file : files) sync_path(temporary_for(file.first), O_RDONLY, file.first);
+        }
+        for (const auto& file : files) {
+            if (std::rename(temporary_for(file.first).c_str(), file.first.c_str()) != 0) {
+                throw InputError(system_error(file.first, "cannot rename into place"));
+            }
+        }
+        if (::fsync(fd.get()) != 0) throw InputError(system_error(directory, "cannot sync"));
+    } catch (...) {
+        for (const auto& file : files) std::remove(temporary_for(file.first).c_str());
         throw;
     }
 }

@@ -6,6 +6,7 @@
 
 #include "ctscale/app/run_journal.hpp"
 #include "ctscale/error.hpp"
+#include "ctscale/io/atomic_file.hpp"
 
 using ctscale::app::RunJournal;
 namespace fs = std::filesystem;
@@ -62,4 +63,21 @@ TEST_F(RunJournalTest, AWriteThatFailsInTheBackgroundFailsTheRun) {
     journal.save(0, result_named("a", 1.0));
     EXPECT_THROW(journal.flush(), ctscale::Error);
     EXPECT_THROW(journal.save(1, result_named("b", 1.0)), ctscale::Error) << "the failure is kept";
+}
+
+TEST_F(RunJournalTest, SeveralFilesAreWrittenAtomicallyWithOneSync) {
+    const std::vector<std::pair<std::string, std::string>> files{{(directory_ / "a").string(), "alpha"},
+                                                                 {(directory_ / "b").string(), std::string(100000, 'b')},
+                                                                 {(directory_ / "c").string(), ""}};
+    ctscale::io::write_files_atomically(directory_.string(), files);
+    for (const auto& [path, bytes] : files) EXPECT_EQ(ctscale::io::read_file(path), bytes) << path;
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(directory_)) ++entries;
+    EXPECT_EQ(entries, files.size()) << "no temporaries are left";
+
+    // A directory that is gone: an error naming it, and nothing written anywhere.
+    const fs::path gone = directory_ / "gone";
+    EXPECT_THROW(ctscale::io::write_files_atomically(gone.string(), {{(gone / "x").string(), "x"}}),
+                 ctscale::InputError);
+    EXPECT_FALSE(fs::exists(gone));
 }

@@ -9,7 +9,8 @@ namespace ctscale::spectral {
 
 /// Every eigenvalue (ascending) of the k × k lower triangle of g (leading dimension k,
 /// destroyed): the two-stage Householder reduction (to a band of width 64 with
-/// `first_stage_threads` BLAS threads, then to tridiagonal form on one), then DSTERF — the
+/// `first_stage_threads` BLAS threads from k = 2048 on, then to tridiagonal form on one),
+/// then DSTERF — the
 /// algorithm of DSYEVR_2STAGE (JOBZ = N) with a wider band; DSYEVR for k < 256 (as it is).
 /// Accuracy: backward stable, |λᵢ − λᵢ_exact| ≲ k·ε·‖G‖.
 std::vector<double> all_eigenvalues(double* g, std::int64_t k, int first_stage_threads);

@@ -123,10 +123,10 @@ TEST(FullSpectrum, TwoStageReductionOnOneOrTwoThreadsGivesKnownSingularValues) {
     for (Eigen::Index i = 0; i < s.size(); ++i) s(i) = 5.0 * std::pow(1e-4, double(i / 2) / 150.0);
     s(299) = 0.0;
     const Eigen::MatrixXd w = with_singular_values(420, 300, s, 41);
-    for (int threads : {1, 2}) {
+    for (int threads : {1, 2}) {  // k = 300: too small for a second thread to be used
         const SpectralResult full = spectral::analyze_local(w.data(), w.rows(), w.cols(), w.rows(),
                                                             SpectralMode::full, nullptr, threads);
-        EXPECT_EQ(full.method, threads == 1 ? "dsyrk+dsytrd_2stage" : "dsyrk+dsytrd_2stage(2 threads)");
+        EXPECT_EQ(full.method, "dsyrk+dsytrd_2stage");
         ASSERT_EQ(full.singular_values.size(), 300u);
         double worst = 0.0;
         for (std::size_t i = 0; i < 300; ++i) worst = std::max(worst, std::abs(full.singular_values[i] - s(i)));
@@ -134,6 +134,24 @@ TEST(FullSpectrum, TwoStageReductionOnOneOrTwoThreadsGivesKnownSingularValues) {
         EXPECT_LT(worst, 1e-7 * s(0)) << threads << " threads";
         EXPECT_NEAR(full.singular_values[0], s(0), 1e-13 * s(0));
     }
+    EXPECT_EQ(ctscale::linalg::blas_threads(), 1) << "the thread count is restored";
+}
+
+TEST(FullSpectrum, LentThreadsReduceLargeGramMatricesToTheSameSpectrum) {
+    boost::mpi::communicator world;
+    if (world.size() > 1) GTEST_SKIP() << "one process is enough (and the others would share its cores)";
+    const Eigen::MatrixXd w = random_matrix(2048, 2048, 43);
+    const SpectralResult one = local(w, SpectralMode::full);
+    const SpectralResult two = spectral::analyze_local(w.data(), w.rows(), w.cols(), w.rows(), SpectralMode::full,
+                                                       nullptr, 2);
+    EXPECT_EQ(one.method, "dsyrk+dsytrd_2stage");
+    EXPECT_EQ(two.method, "dsyrk+dsytrd_2stage(2 threads)");
+    ASSERT_EQ(two.singular_values.size(), one.singular_values.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < one.singular_values.size(); ++i) {
+        worst = std::max(worst, std::abs(two.singular_values[i] - one.singular_values[i]));
+    }
+    EXPECT_LT(worst, 1e-10 * one.spectral_norm);
     EXPECT_EQ(ctscale::linalg::blas_threads(), 1) << "the thread count is restored";
 }
 

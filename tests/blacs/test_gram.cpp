@@ -33,6 +33,7 @@ TEST(Gram, AllRanksTogetherMatchTheWholeMatrix) {
         const Eigen::MatrixXd expected =
             m >= n ? Eigen::MatrixXd(w.transpose() * w) : Eigen::MatrixXd(w * w.transpose());
         const std::int64_t k = std::min(m, n);
+        const double tolerance = 1e-12 * expected.norm();  // once: the loops below are O(k²)
         // Split along the longer side: row blocks of a tall W, column blocks of a wide one.
         blacs::DistributedMatrix split = m >= n ? blacs::DistributedMatrix::row_blocks(column, m, n)
                                                 : blacs::DistributedMatrix(line, m, n, m, (n + p - 1) / p);
@@ -46,7 +47,7 @@ TEST(Gram, AllRanksTogetherMatchTheWholeMatrix) {
         for (std::int64_t j = 0; j < g.local_cols(); ++j) {
             const std::int64_t column_index = g.global_col(j), first = column_index / g.col_block() * g.col_block();
             for (std::int64_t i = first; i < k; ++i) {
-                ASSERT_NEAR(g.local(i, j), expected(i, column_index), 1e-12 * expected.norm()) << label;
+                ASSERT_NEAR(g.local(i, j), expected(i, column_index), tolerance) << label;
             }
         }
         EXPECT_NEAR(blacs::gram_sum_of_squares(g), expected.squaredNorm(), 1e-12 * expected.squaredNorm()) << label;
@@ -70,8 +71,8 @@ TEST(Gram, AllRanksTogetherMatchTheWholeMatrix) {
         ASSERT_EQ(summed.size(), static_cast<std::size_t>(k * k)) << label;
         for (std::int64_t j = 0; j < k; ++j) {
             for (std::int64_t i = j; i < k; ++i) {
-                EXPECT_NEAR(gathered[i + j * k], expected(i, j), 1e-12 * expected.norm()) << label;
-                EXPECT_NEAR(summed[i + j * k], expected(i, j), 1e-12 * expected.norm()) << label;
+                EXPECT_NEAR(gathered[i + j * k], expected(i, j), tolerance) << label;
+                EXPECT_NEAR(summed[i + j * k], expected(i, j), tolerance) << label;
             }
         }
     }

@@ -27,11 +27,20 @@ SpectralSchedule plan_spectral(const std::vector<io::TensorInfo>& matrices, int 
 
     SpectralSchedule schedule;
     std::vector<std::size_t> grouped;
-    for (std::size_t index : order) {
-        const io::TensorInfo& t = matrices[index];
-        const bool large = ranks > 1 && (spectral_cost(t.rows, t.cols) > total / ranks ||
-                                         local_bytes(t.rows, t.cols) > memory_per_rank);
-        (large ? schedule.whole_grid : grouped).push_back(index);
+    for (std::size_t position = 0; position < order.size(); ++position) {
+        const io::TensorInfo& t = matrices[order[position]];
+        const double cost = spectral_cost(t.rows, t.cols);
+        // The matrices a round it leads would pair it with: the next ranks − 1 in the order.
+        double partners = 0.0;
+        for (std::size_t next = position + 1; next < std::min(order.size(), position + ranks); ++next) {
+            const io::TensorInfo& p = matrices[order[next]];
+            partners = std::max(partners, spectral_cost(p.rows, p.cols));
+        }
+        const bool dominant = cost > total / ranks;
+        const bool leads_a_round = grouped.size() % static_cast<std::size_t>(ranks) == 0;
+        const bool lopsided = leads_a_round && cost >= total / (4.0 * ranks) && cost > 2.0 * partners;
+        const bool large = ranks > 1 && (dominant || lopsided || local_bytes(t.rows, t.cols) > memory_per_rank);
+        (large ? schedule.whole_grid : grouped).push_back(order[position]);
     }
     for (std::size_t first = 0; first < grouped.size(); first += static_cast<std::size_t>(ranks)) {
         const std::size_t last = std::min(grouped.size(), first + static_cast<std::size_t>(ranks));

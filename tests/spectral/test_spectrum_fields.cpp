@@ -113,3 +113,32 @@ TEST(Schedule, LargestFirstThenNameAndOnlyDominantMatricesOnAllRanks) {
     const auto tighter = spectral::plan_spectral(m, 4, spectral::local_bytes(10, 10) - 1);
     EXPECT_EQ(tighter.whole_grid.size(), 3u);
 }
+
+TEST(Schedule, AMatrixThatWouldLeaveItsRoundPartnersWaitingGoesToAllRanks) {
+    // gpt2-124m's shapes: the embedding is under half of all the work (so not dominant at
+    // 2 ranks), but costs 8× the matrix a round would pair it with.
+    std::vector<io::TensorInfo> m;
+    auto add = [&](std::string name, std::int64_t rows, std::int64_t cols) {
+        io::TensorInfo t;
+        t.name = std::move(name);
+        t.rows = rows;
+        t.cols = cols;
+        m.push_back(t);
+    };
+    add("wte", 50257, 768);
+    for (int layer = 0; layer < 12; ++layer) {
+        const std::string h = "h." + std::to_string(layer) + ".";
+        add(h + "c_attn", 768, 2304);
+        add(h + "attn.c_proj", 768, 768);
+        add(h + "c_fc", 768, 3072);
+        add(h + "mlp.c_proj", 3072, 768);
+    }
+    double total = 0.0;
+    for (const auto& t : m) total += spectral::spectral_cost(t.rows, t.cols);
+    ASSERT_LT(spectral::spectral_cost(50257, 768), total / 2);  // not by the dominance rule
+    const auto two = spectral::plan_spectral(m, 2, std::int64_t{1} << 30);
+    EXPECT_EQ(two.whole_grid, std::vector<std::size_t>{0});
+    std::size_t grouped = 0;
+    for (const auto& round : two.rounds) grouped += round.size();
+    EXPECT_EQ(grouped, m.size() - 1);  // partners of equal cost stay in rounds
+}

@@ -53,7 +53,7 @@ std::vector<double> covariance_eigenvalues(const CoMoments& projections, const G
     if (!std::all_of(c.begin(), c.end(), [](double v) { return std::isfinite(v); })) {
         return std::vector<double>(k, nan);
     }
-    std::vector<double> values = linalg::symmetric_eigenvalues(k, c.data(), k);
+    std::vector<double> values = linalg::symmetric_eigenvalues(k, c.data(), k, 1, k);
     std::reverse(values.begin(), values.end());
     return values;
 }

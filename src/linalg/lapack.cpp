@@ -26,7 +26,7 @@ namespace ctscale::linalg {
 namespace {
 
 void check_info(int info, const char* routine) {
-    if (info != 0) throw Error(std::string(routine) + " failed (info = " + std::to_string(info) + ")");
+    if (info != 0) throw LibraryError(std::string(routine) + " failed (info = " + std::to_string(info) + ")");
 }
 
 /// Workspace size returned by a LAPACK query (lwork = −1) in work[0].
@@ -83,25 +83,28 @@ SmallSvd svd(std::int64_t n, double* a) {
     return out;
 }
 
-std::vector<double> symmetric_eigenvalues(std::int64_t n, double* a, std::int64_t lda) {
+std::vector<double> symmetric_eigenvalues(std::int64_t n, double* a, std::int64_t lda, std::int64_t il,
+                                          std::int64_t iu) {
     std::vector<double> values(static_cast<std::size_t>(n));
     if (n == 0) return values;
-    const char jobz = 'N', range = 'A', uplo = 'U';
-    const int in = to_blas_int(n), ilda = to_blas_int(std::max<std::int64_t>(1, lda)), one = 1;
+    const char jobz = 'N', range = il == 1 && iu == n ? 'A' : 'I', uplo = 'L';
+    const int in = to_blas_int(n), ilda = to_blas_int(std::max<std::int64_t>(1, lda)), lo = to_blas_int(il),
+              hi = to_blas_int(iu), one = 1;
     const double zero = 0, abstol = 0;
     int found = 0, info = 0, lwork = -1, liwork = -1, iquery = 0;
     double query = 0, z = 0;
     std::vector<int> support(static_cast<std::size_t>(2 * n));
-    dsyevr_(&jobz, &range, &uplo, &in, a, &ilda, &zero, &zero, &one, &one, &abstol, &found, values.data(), &z, &one,
+    dsyevr_(&jobz, &range, &uplo, &in, a, &ilda, &zero, &zero, &lo, &hi, &abstol, &found, values.data(), &z, &one,
             support.data(), &query, &lwork, &iquery, &liwork, &info, 1, 1, 1);
     check_info(info, "DSYEVR");
     lwork = workspace(query);
     liwork = std::max(1, iquery);
     std::vector<double> work(static_cast<std::size_t>(lwork));
     std::vector<int> iwork(static_cast<std::size_t>(liwork));
-    dsyevr_(&jobz, &range, &uplo, &in, a, &ilda, &zero, &zero, &one, &one, &abstol, &found, values.data(), &z, &one,
+    dsyevr_(&jobz, &range, &uplo, &in, a, &ilda, &zero, &zero, &lo, &hi, &abstol, &found, values.data(), &z, &one,
             support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
     check_info(info, "DSYEVR");
+    values.resize(static_cast<std::size_t>(found));
     return values;
 }
 

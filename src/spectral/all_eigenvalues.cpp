@@ -4,7 +4,7 @@
 
 #include "ctscale/blacs/scalapack.hpp"
 #include "ctscale/linalg/blas.hpp"
-#include "gram_solvers.hpp"
+#include "ctscale/linalg/lapack.hpp"
 #include "lapack.hpp"
 
 namespace ctscale::spectral {
@@ -27,7 +27,7 @@ int first_stage_threads_for(std::int64_t k, int offered) { return k >= threaded_
 
 std::vector<double> all_eigenvalues(double* g, std::int64_t k, int first_stage_threads) {
     const int n = linalg::to_blas_int(k);
-    if (k < two_stage_from) return local_eigenvalues(g, k, 1, k);  // too small to share out
+    if (k < two_stage_from) return linalg::symmetric_eigenvalues(k, g, k, 1, k);  // too small to share out
     const int kd = band_width, ldab = band_width + 1, query = -1;
     int info = 0;
     const auto order = static_cast<std::size_t>(n);

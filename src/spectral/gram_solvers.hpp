@@ -19,10 +19,6 @@ inline constexpr std::int64_t dense_top_limit = 1024;
 inline constexpr std::int64_t quick_lanczos_from = 128;
 inline constexpr std::int64_t quick_lanczos_basis = 96;
 
-/// Eigenvalues il..iu (ascending) of the k × k lower triangle of g (leading dimension k,
-/// destroyed), without vectors, by DSYEVR (the full spectrum of a large G: all_eigenvalues).
-std::vector<double> local_eigenvalues(double* g, std::int64_t k, std::int64_t il, std::int64_t iu);
-
 /// The pr fields, and in full mode every other field from the Gram eigenvalues.
 void finish_fields(SpectralResult& r, SpectralMode mode, const std::vector<double>& eigenvalues, double frobenius_sq,
                    double gram_sq, std::int64_t m, std::int64_t n);

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "ctscale/blacs/large_buffer.hpp"
-#include "ctscale/blacs/scalapack.hpp"
 #include "ctscale/linalg/blas.hpp"
+#include "ctscale/linalg/lapack.hpp"
 #include "ctscale/spectral/spectrum_fields.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
 #include "all_eigenvalues.hpp"
@@ -14,29 +14,6 @@
 #include "lapack.hpp"
 
 namespace ctscale::spectral {
-
-std::vector<double> local_eigenvalues(double* g, std::int64_t k, std::int64_t il, std::int64_t iu) {
-    const bool all = il == 1 && iu == k;
-    const int n = linalg::to_blas_int(k), lo = linalg::to_blas_int(il), hi = linalg::to_blas_int(iu), query = -1;
-    const char range = all ? 'A' : 'I';
-    const double bound = 0.0;
-    int found = 0, info = 0, iwork_size = 0, one = 1;
-    double work_size = 0.0, z = 0.0;
-    std::vector<double> values(static_cast<std::size_t>(n));
-    std::vector<int> support(static_cast<std::size_t>(2 * n));
-    dsyevr_("N", &range, "L", &n, g, &n, &bound, &bound, &lo, &hi, &bound, &found, values.data(), &z, &one,
-           support.data(), &work_size, &query, &iwork_size, &query, &info, 1, 1, 1);
-    CTSCALE_SCALAPACK_INFO(info, "dsyevr");
-    std::vector<double> work(static_cast<std::size_t>(work_size) + 1);
-    std::vector<int> iwork(static_cast<std::size_t>(iwork_size) + 1);
-    const int lwork = linalg::to_blas_int(static_cast<std::int64_t>(work.size()));
-    const int liwork = linalg::to_blas_int(static_cast<std::int64_t>(iwork.size()));
-    dsyevr_("N", &range, "L", &n, g, &n, &bound, &bound, &lo, &hi, &bound, &found, values.data(), &z, &one,
-           support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
-    CTSCALE_SCALAPACK_INFO(info, "dsyevr");
-    values.resize(static_cast<std::size_t>(found));
-    return values;
-}
 
 namespace {
 
@@ -97,7 +74,7 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
             r.method = "dsyrk+lanczos";
         }
     }
-    if (eigenvalues.empty()) eigenvalues = local_eigenvalues(g.data(), k, k, k);
+    if (eigenvalues.empty()) eigenvalues = linalg::symmetric_eigenvalues(k, g.data(), k, k, k);
     finish_fields(r, mode, eigenvalues, frobenius_sq, gram_sq, m, n);
     return r;
 }

@@ -11,6 +11,7 @@
 #include "ctscale/blacs/operations.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/linalg/blas.hpp"
+#include "ctscale/linalg/lapack.hpp"
 #include "ctscale/mpi/collective.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
 #include "all_eigenvalues.hpp"
@@ -103,7 +104,7 @@ SpectralResult SplitSpectrum::finish(int threads) {
             eigenvalues_ = all_eigenvalues(gathered_.data(), k, threads);
             result_.method += all_eigenvalues_method(k, threads);
         } else {
-            eigenvalues_ = local_eigenvalues(gathered_.data(), k, k, k);
+            eigenvalues_ = linalg::symmetric_eigenvalues(k, gathered_.data(), k, k, k);
         }
         gathered_ = {};
     }

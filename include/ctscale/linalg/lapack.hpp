@@ -1,6 +1,6 @@
 #pragma once
-/// The LAPACK calls of the fit stage, on column-major arrays; sizes narrowed through
-/// to_blas_int and every `info` checked (a failure throws Error naming the routine).
+/// LAPACK calls on column-major arrays; sizes narrowed through to_blas_int and every
+/// `info` checked (a failure throws LibraryError naming the routine).
 #include <cstdint>
 #include <vector>
 
@@ -23,7 +23,9 @@ struct SmallSvd {
 /// Full SVD of a square n×n matrix (DGESDD; `a` is overwritten).
 SmallSvd svd(std::int64_t n, double* a);
 
-/// Eigenvalues of the symmetric n×n matrix `a` (upper triangle used, overwritten), ascending (DSYEVR).
-std::vector<double> symmetric_eigenvalues(std::int64_t n, double* a, std::int64_t lda);
+/// Eigenvalues il..iu (1-based, ascending) of the symmetric n×n matrix whose lower triangle
+/// is in `a` (overwritten), without vectors (DSYEVR; all of them when il = 1, iu = n).
+std::vector<double> symmetric_eigenvalues(std::int64_t n, double* a, std::int64_t lda, std::int64_t il,
+                                          std::int64_t iu);
 
 }  // namespace ctscale::linalg

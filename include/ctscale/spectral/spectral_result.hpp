@@ -32,7 +32,7 @@ struct SpectralResult {
     double mp_edge = not_computed;            ///< v·(1 + √(r/N))², v = ‖W‖_F²/(m·n)
     double n_spikes = not_computed;           ///< #{λᵢ > mp_edge}
     double mp_softrank = not_computed;        ///< mp_edge/λ_max
-    std::string method;  ///< how: "dsyrk+lanczos", "gemm-reduce+dsyevr_2stage", "skipped: …"
+    std::string method;  ///< how: "dsyrk+lanczos", "gemm-reduce+dsytrd_2stage(2 threads)", "skipped: …"
     std::string grid;    ///< where: "1x1" (one rank), "1xP" (all ranks), "2x2" (PDSYEVR's grid)
     std::vector<double> singular_values;      ///< full mode: all min(m, n), descending
 };

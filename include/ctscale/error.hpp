@@ -1,14 +1,34 @@
 #pragma once
 /// The one exception hierarchy of ctscale. `main` catches `Error`, prints its message
 /// once on rank 0 and exits with `exit_code()`: 2 for usage errors, 1 for everything else.
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
 namespace ctscale {
 
+/// `text` with every control character escaped (\n, \r, \t, \xNN): messages quote names
+/// and attributes read from input files, and an error must stay one line (SPEC §7).
+inline std::string one_line(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (byte < 0x20 || byte == 0x7f) {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02x", byte);
+            out += hex;
+        } else out += c;
+    }
+    return out;
+}
+
 class Error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit Error(const std::string& what) : std::runtime_error(one_line(what)) {}
     virtual int exit_code() const noexcept { return 1; }
 };
 

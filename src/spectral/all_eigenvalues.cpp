@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ctscale/blacs/scalapack.hpp"
+#include "ctscale/linalg/band_to_tridiagonal.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/linalg/lapack.hpp"
 #include "lapack.hpp"
@@ -21,20 +22,21 @@ constexpr std::int64_t two_stage_from = 4 * band_width;
 /// k = 768 0.023 → 0.029 s, k = 1536 0.16 → 0.13 s, k = 4096 2.4 → 1.4 s).
 constexpr std::int64_t threaded_from = 2048;
 
-int first_stage_threads_for(std::int64_t k, int offered) { return k >= threaded_from ? offered : 1; }
+int threads_for(std::int64_t k, int offered) { return k >= threaded_from ? offered : 1; }
 
 }  // namespace
 
-std::vector<double> all_eigenvalues(double* g, std::int64_t k, int first_stage_threads) {
+std::vector<double> all_eigenvalues(double* g, std::int64_t k, int offered_threads) {
     const int n = linalg::to_blas_int(k);
     if (k < two_stage_from) return linalg::symmetric_eigenvalues(k, g, k, 1, k);  // too small to share out
     const int kd = band_width, ldab = band_width + 1, query = -1;
+    const int threads = threads_for(k, offered_threads);
     int info = 0;
     const auto order = static_cast<std::size_t>(n);
     std::vector<double> band(static_cast<std::size_t>(ldab) * order), tau(order), d(order), e(order);
     {
         // Stage 1, G → band (BLAS-3): the stage that gains from more threads.
-        const linalg::ScopedBlasThreads threads(first_stage_threads_for(k, first_stage_threads));
+        const linalg::ScopedBlasThreads blas_threads(threads);
         double work_size = 0.0;
         dsytrd_sy2sb_("L", &n, &kd, g, &n, band.data(), &ldab, tau.data(), &work_size, &query, &info, 1);
         CTSCALE_SCALAPACK_INFO(info, "dsytrd_sy2sb");
@@ -43,29 +45,17 @@ std::vector<double> all_eigenvalues(double* g, std::int64_t k, int first_stage_t
         dsytrd_sy2sb_("L", &n, &kd, g, &n, band.data(), &ldab, tau.data(), work.data(), &lwork, &info, 1);
         CTSCALE_SCALAPACK_INFO(info, "dsytrd_sy2sb");
     }
-    // Stage 2, band → tridiagonal (bulge chasing, memory-bound: one thread; more only
-    // slowed it down here), then the eigenvalues by the root-free QR iteration.
-    const linalg::ScopedBlasThreads one_thread(1);
-    double hous_size = 0.0, work_size = 0.0;
-    int lhous = query, lwork = query;
-    dsytrd_sb2st_("N", "N", "L", &n, &kd, band.data(), &ldab, d.data(), e.data(), &hous_size, &lhous, &work_size,
-                  &lwork, &info, 1, 1, 1);
-    CTSCALE_SCALAPACK_INFO(info, "dsytrd_sb2st");
-    std::vector<double> hous(static_cast<std::size_t>(hous_size) + 1), work(static_cast<std::size_t>(work_size) + 1);
-    lhous = linalg::to_blas_int(static_cast<std::int64_t>(hous.size()));
-    lwork = linalg::to_blas_int(static_cast<std::int64_t>(work.size()));
-    dsytrd_sb2st_("N", "N", "L", &n, &kd, band.data(), &ldab, d.data(), e.data(), hous.data(), &lhous, work.data(),
-                  &lwork, &info, 1, 1, 1);
-    CTSCALE_SCALAPACK_INFO(info, "dsytrd_sb2st");
+    // Stage 2, band → tridiagonal: bulge chasing, sweeps pipelined over the same threads.
+    linalg::band_to_tridiagonal(k, kd, band.data(), ldab, d.data(), e.data(), threads);
     dsterf_(&n, d.data(), e.data(), &info);
     CTSCALE_SCALAPACK_INFO(info, "dsterf");
     return d;
 }
 
-std::string all_eigenvalues_method(std::int64_t k, int first_stage_threads) {
+std::string all_eigenvalues_method(std::int64_t k, int offered_threads) {
     if (k < two_stage_from) return "dsyevr";
     std::string method = "dsytrd_2stage";
-    if (const int threads = first_stage_threads_for(k, first_stage_threads); threads > 1) {
+    if (const int threads = threads_for(k, offered_threads); threads > 1) {
         method += '(';
         method += std::to_string(threads);
         method += " threads)";

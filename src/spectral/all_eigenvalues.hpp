@@ -8,15 +8,14 @@
 namespace ctscale::spectral {
 
 /// Every eigenvalue (ascending) of the k × k lower triangle of g (leading dimension k,
-/// destroyed): the two-stage Householder reduction (to a band of width 64 with
-/// `first_stage_threads` BLAS threads from k = 2048 on, then to tridiagonal form on one),
-/// then DSTERF — the
-/// algorithm of DSYEVR_2STAGE (JOBZ = N) with a wider band; DSYEVR for k < 256 (as it is).
-/// Accuracy: backward stable, |λᵢ − λᵢ_exact| ≲ k·ε·‖G‖.
-std::vector<double> all_eigenvalues(double* g, std::int64_t k, int first_stage_threads);
+/// destroyed): the two-stage Householder reduction (to a band of width 64, then to
+/// tridiagonal form; both stages on `offered_threads` threads from k = 2048 on), then
+/// DSTERF — the algorithm of DSYEVR_2STAGE (JOBZ = N) with a wider band; DSYEVR for
+/// k < 256 (as it is). Accuracy: backward stable, |λᵢ − λᵢ_exact| ≲ k·ε·‖G‖.
+std::vector<double> all_eigenvalues(double* g, std::int64_t k, int offered_threads);
 
-/// How all_eigenvalues solves order k: "dsyevr", or "dsytrd_2stage" with the first stage's
-/// thread count when more than one ("dsytrd_2stage(2 threads)").
-std::string all_eigenvalues_method(std::int64_t k, int first_stage_threads);
+/// How all_eigenvalues solves order k: "dsyevr", or "dsytrd_2stage" with its thread count
+/// when more than one ("dsytrd_2stage(2 threads)").
+std::string all_eigenvalues_method(std::int64_t k, int offered_threads);
 
 }  // namespace ctscale::spectral

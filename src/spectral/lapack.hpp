@@ -12,8 +12,5 @@ void dsyevr_(const char* jobz, const char* range, const char* uplo, const int* n
              int* info, std::size_t, std::size_t, std::size_t);
 void dsytrd_sy2sb_(const char* uplo, const int* n, const int* kd, double* a, const int* lda, double* ab,
                    const int* ldab, double* tau, double* work, const int* lwork, int* info, std::size_t);
-void dsytrd_sb2st_(const char* stage1, const char* vect, const char* uplo, const int* n, const int* kd, double* ab,
-                   const int* ldab, double* d, double* e, double* hous, const int* lhous, double* work,
-                   const int* lwork, int* info, std::size_t, std::size_t, std::size_t);
 void dsterf_(const int* n, double* d, double* e, int* info);
 }

@@ -7,6 +7,7 @@
 
 #include "ctscale/error.hpp"
 #include "ctscale/linalg/blas.hpp"
+#include "ctscale/linalg/sums.hpp"
 #include "ctscale/mpi/collective.hpp"
 
 namespace ctscale::blacs {
@@ -125,7 +126,9 @@ double gram_sum_of_squares(const DistributedMatrix& g) {
     for (std::int64_t j = 0; j < g.local_cols(); ++j) {
         const std::int64_t j0 = g.global_col(j) / g.col_block() * g.col_block();
         const std::int64_t j1 = std::min(g.cols(), j0 + g.col_block());
-        for (std::int64_t i = j0; i < g.rows(); ++i) local += (i < j1 ? 1.0 : 2.0) * g.local(i, j) * g.local(i, j);
+        // The diagonal block is stored in full; below it each entry stands for two.
+        const double* column = g.data() + j * g.ld();
+        local += linalg::sum_of_squares(j1 - j0, column + j0) + 2.0 * linalg::sum_of_squares(g.rows() - j1, column + j1);
     }
     double total = 0.0;
     CTSCALE_MPI(MPI_Allreduce(&local, &total, 1, MPI_DOUBLE, MPI_SUM, g.grid().communicator()));

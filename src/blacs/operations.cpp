@@ -7,16 +7,14 @@
 #include "ctscale/blacs/scalapack.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/linalg/blas.hpp"
+#include "ctscale/linalg/sums.hpp"
 #include "ctscale/mpi/collective.hpp"
 
 namespace ctscale::blacs {
 
 double sum_of_squares(const DistributedMatrix& a) {
     if (!a.grid().contains_me()) return 0.0;
-    double local = 0.0;
-    for (std::int64_t j = 0; j < a.local_cols(); ++j) {
-        for (std::int64_t i = 0; i < a.local_rows(); ++i) local += a.local(i, j) * a.local(i, j);
-    }
+    const double local = linalg::sum_of_squares(a.local_rows(), a.local_cols(), a.data(), a.ld());
     double total = 0.0;
     CTSCALE_MPI(MPI_Allreduce(&local, &total, 1, MPI_DOUBLE, MPI_SUM, a.grid().communicator()));
     return total;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ctscale/linalg/blas.hpp"
+#include "ctscale/linalg/sums.hpp"
 
 extern "C" void dlarfg_(const int* n, double* alpha, double* x, const int* incx, double* tau);
 
@@ -43,18 +44,6 @@ Task task_of(int task, int sweep, int n, int kd) {
 #endif
 // Blocks are views into the band storage: with leading dimension lda − 1, entry (i, j) of
 // the dense block at diagonal position j0 is band row i − j of column j0 + j.
-
-/// x·y over n entries, in eight independent sums: one running sum is a chain of dependent
-/// additions that ran this whole reduction at a third of its speed.
-CTSCALE_SIMD_CLONES double dot(int n, const double* x, const double* y) {
-    double s[8] = {};
-    int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int l = 0; l < 8; ++l) s[l] += x[i + l] * y[i + l];
-    }
-    for (; i < n; ++i) s[0] += x[i] * y[i];
-    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
-}
 
 /// C ← H·C (m × n, ldc) with H = I − τ·v·vᵀ.
 CTSCALE_SIMD_CLONES void reflect_left(int m, int n, const double* v, double tau, double* c, int ldc) {

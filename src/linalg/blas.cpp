@@ -16,6 +16,10 @@ extern "C" void dsyrk_(const char* uplo, const char* trans, const int* n, const 
                        const double* a, const int* lda, const double* beta, double* c, const int* ldc, std::size_t,
                        std::size_t);
 
+extern "C" void dsymm_(const char* side, const char* uplo, const int* m, const int* n, const double* alpha,
+                       const double* a, const int* lda, const double* b, const int* ldb, const double* beta, double* c,
+                       const int* ldc, std::size_t, std::size_t);
+
 namespace ctscale::linalg {
 
 int to_blas_int(std::int64_t value) {
@@ -32,6 +36,16 @@ void gemm(char trans_a, char trans_b, std::int64_t m, std::int64_t n, std::int64
     const int ilda = to_blas_int(std::max<std::int64_t>(1, lda)), ildb = to_blas_int(std::max<std::int64_t>(1, ldb)),
               ildc = to_blas_int(std::max<std::int64_t>(1, ldc));
     dgemm_(&trans_a, &trans_b, &im, &in, &ik, &alpha, a, &ilda, b, &ildb, &beta, c, &ildc, 1, 1);
+}
+
+void symm_lower(std::int64_t m, std::int64_t n, const double* a, std::int64_t lda, const double* b, std::int64_t ldb,
+                double* c, std::int64_t ldc) {
+    if (m == 0 || n == 0) return;
+    const int im = to_blas_int(m), in = to_blas_int(n);
+    const int ilda = to_blas_int(std::max<std::int64_t>(1, lda)), ildb = to_blas_int(std::max<std::int64_t>(1, ldb)),
+              ildc = to_blas_int(std::max<std::int64_t>(1, ldc));
+    const double one = 1.0, zero = 0.0;
+    dsymm_("L", "L", &im, &in, &one, a, &ilda, b, &ildb, &zero, c, &ildc, 1, 1);
 }
 
 void syrk_upper(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,

@@ -7,6 +7,7 @@
 #include "ctscale/blacs/large_buffer.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/linalg/lapack.hpp"
+#include "ctscale/linalg/sums.hpp"
 #include "ctscale/spectral/spectrum_fields.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
 #include "all_eigenvalues.hpp"
@@ -14,18 +15,6 @@
 #include "lapack.hpp"
 
 namespace ctscale::spectral {
-
-namespace {
-
-double sum_of_squares(const double* w, std::int64_t m, std::int64_t n, std::int64_t ld) {
-    double s = 0.0;
-    for (std::int64_t j = 0; j < n; ++j) {
-        for (std::int64_t i = 0; i < m; ++i) s += w[i + j * ld] * w[i + j * ld];
-    }
-    return s;
-}
-
-}  // namespace
 
 void finish_fields(SpectralResult& r, SpectralMode mode, const std::vector<double>& eigenvalues, double frobenius_sq,
                    double gram_sq, std::int64_t m, std::int64_t n) {
@@ -49,12 +38,10 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
     blacs::LargeVector<double> own;
     blacs::LargeVector<double>& g = workspace ? *workspace : own;
     g.resize(static_cast<std::size_t>(k * k));
+    // The lower triangle of G only: every solver below reads no more.
     dsyrk_("L", tall ? "T" : "N", &order, &inner, &one, w, &lda, &zero, g.data(), &order, 1, 1);
-    for (std::int64_t j = 0; j < k; ++j) {
-        for (std::int64_t i = j + 1; i < k; ++i) g[j + i * k] = g[i + j * k];
-    }
-    const double frobenius_sq = sum_of_squares(w, m, n, ld);
-    const double gram_sq = sum_of_squares(g.data(), k, k, k);
+    const double frobenius_sq = linalg::sum_of_squares(m, n, w, ld);
+    const double gram_sq = linalg::symmetric_sum_of_squares(k, g.data(), k);
 
     std::vector<double> eigenvalues;
     r.method = "dsyrk+dsyevr";
@@ -66,7 +53,7 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
         if (k <= dense_top_limit) settings.max_basis = quick_lanczos_basis;
         const TopEigenvalue top = top_eigenvalue(
             k, [&](const double* v, std::int64_t b, double* y) {
-                linalg::gemm('N', 'N', k, b, k, 1.0, g.data(), k, v, k, 0.0, y, k);
+                linalg::symm_lower(k, b, g.data(), k, v, k, y, k);
             },
             settings);
         if (top.converged) {

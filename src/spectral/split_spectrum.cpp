@@ -12,25 +12,13 @@
 #include "ctscale/error.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/linalg/lapack.hpp"
+#include "ctscale/linalg/sums.hpp"
 #include "ctscale/mpi/collective.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
 #include "all_eigenvalues.hpp"
 #include "gram_solvers.hpp"
 
 namespace ctscale::spectral {
-namespace {
-
-/// ‖G‖_F² from the lower triangle of the k × k G (column-major).
-double lower_sum_of_squares(const double* g, std::int64_t k) {
-    double diagonal = 0.0, below = 0.0;
-    for (std::int64_t j = 0; j < k; ++j) {
-        diagonal += g[j * k + j] * g[j * k + j];
-        for (std::int64_t i = j + 1; i < k; ++i) below += g[j * k + i] * g[j * k + i];
-    }
-    return diagonal + 2.0 * below;
-}
-
-}  // namespace
 
 StageGrids::StageGrids(const boost::mpi::communicator& comm)
     : column(comm, {comm.size(), 1}),
@@ -51,7 +39,7 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     if (gathered_fits && !lanczos_first) {
         // G summed straight onto the solver; finish() solves it there.
         gathered_ = blacs::gram_lower_on(w, grids.line, solver);
-        if (solver_) gram_sq_ = lower_sum_of_squares(gathered_.data(), k);
+        if (solver_) gram_sq_ = linalg::symmetric_sum_of_squares(k, gathered_.data(), k);
         if (mode != SpectralMode::full) result_.method += "dsyevr";  // full: named in finish(), with its threads
         return;
     }

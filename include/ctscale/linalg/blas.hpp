@@ -12,6 +12,10 @@ int to_blas_int(std::int64_t value);
 void gemm(char trans_a, char trans_b, std::int64_t m, std::int64_t n, std::int64_t k, double alpha, const double* a,
           std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c, std::int64_t ldc);
 
+/// C = A·B for the symmetric m × m A held in its lower triangle, B and C m × n (DSYMM).
+void symm_lower(std::int64_t m, std::int64_t n, const double* a, std::int64_t lda, const double* b, std::int64_t ldb,
+                double* c, std::int64_t ldc);
+
 /// C = alpha·A·Aᵀ + beta·C ('N') or alpha·Aᵀ·A + beta·C ('T'), upper triangle only
 /// (column-major, C n×n); half the flops of the GEMM.
 void syrk_upper(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,

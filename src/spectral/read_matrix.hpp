@@ -28,4 +28,24 @@ void read_on_one_rank(const io::Checkpoint& checkpoint, const io::TensorInfo& te
                       std::int64_t budget_bytes, blacs::LargeVector<double>& wt, blacs::LargeVector<unsigned char>& raw,
                       std::int64_t& nonfinite);
 
+/// G = WᵀW of a matrix with rows ≥ cols, summed as it is read instead of from W held whole.
+struct StreamedGram {
+    blacs::LargeVector<double> g;  ///< on the solver: cols × cols, lower triangle
+    double frobenius_sq = 0.0;     ///< ‖W‖_F², on the solver
+    std::int64_t nonfinite = 0;    ///< this rank's NaN/Inf
+};
+
+/// Whether stream_gram pays for `tensor`: rows ≥ cols and a read step of `budget_bytes`
+/// holds at least cols rows, so each step's rank-k update of G (DSYRK) does at least as
+/// many flops per element of G as a square product — true of embeddings and output heads
+/// over a narrow model dimension, e.g. gpt2-124m's 50257 × 768, whose W in doubles is
+/// 309 MB of first touches while its G is 4.7 MB.
+bool streams_gram(const io::TensorInfo& tensor, std::int64_t budget_bytes);
+
+/// Collective over the ranks of `line_grid`: each reads its rows (io::RowPartition) in
+/// steps of about `budget_bytes` and adds each step's BᵀB to its share of G; the shares
+/// are summed onto process column `solver`.
+StreamedGram stream_gram(const io::Checkpoint& checkpoint, const io::TensorInfo& tensor,
+                         const blacs::ProcessGrid& line_grid, std::int64_t budget_bytes, int solver);
+
 }  // namespace ctscale::spectral

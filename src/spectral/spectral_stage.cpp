@@ -23,6 +23,7 @@
 #include "ctscale/spectral/schedule.hpp"
 #include "ctscale/spectral/split_spectrum.hpp"
 #include "ctscale/spectral/core_loan.hpp"
+#include "gram_solvers.hpp"
 #include "read_matrix.hpp"
 
 namespace boost::serialization {
@@ -93,17 +94,24 @@ public:
         std::size_t pending_index = 0;
         for (std::size_t j = 0; j < count; ++j) {
             const io::TensorInfo& t = matrices_[indices[j]];
-            std::optional<blacs::DistributedMatrix> wt = read(indices[j]);
-            if (!wt) continue;
-            if (t.cols > t.rows) {
-                // Wᵀ is tall: the Gram product wants it split by rows (P×1) instead.
-                auto by_rows = blacs::DistributedMatrix::row_blocks(grids_.column, t.cols, t.rows);
-                blacs::columns_to_rows(*wt, by_rows);
-                wt.emplace(std::move(by_rows));
-            }
-            std::optional<SplitSpectrum> split;
             const int solver = static_cast<int>(j);
-            agree([&] { split.emplace(*wt, grids_, mode_, memory_, solver); });
+            std::optional<SplitSpectrum> split;
+            if (streams(t)) {
+                StreamedGram gram;
+                agree([&] { gram = stream_gram(checkpoint_, t, grids_.line, budget_, solver); });
+                if (skip_nonfinite(indices[j], gram.nonfinite)) continue;
+                split.emplace(std::move(gram.g), gram.frobenius_sq, t.cols, t.rows, grids_, mode_, solver);
+            } else {
+                std::optional<blacs::DistributedMatrix> wt = read(indices[j]);
+                if (!wt) continue;
+                if (t.cols > t.rows) {
+                    // Wᵀ is tall: the Gram product wants it split by rows (P×1) instead.
+                    auto by_rows = blacs::DistributedMatrix::row_blocks(grids_.column, t.cols, t.rows);
+                    blacs::columns_to_rows(*wt, by_rows);
+                    wt.emplace(std::move(by_rows));
+                }
+                agree([&] { split.emplace(*wt, grids_, mode_, memory_, solver); });
+            }
             if (solver == comm_.rank()) {
                 pending = std::move(split);
                 pending_index = indices[j];
@@ -163,6 +171,14 @@ private:
             [&] { wt.emplace(read_transposed_rows(checkpoint_, matrices_[index], grids_.line, budget_, nonfinite)); });
         if (skip_nonfinite(index, nonfinite)) wt.reset();
         return wt;
+    }
+
+    /// Whether a large matrix's G is summed as it is read (read_matrix.hpp): only where
+    /// the split path would gather G for a dense solve anyway (split_spectrum.hpp).
+    bool streams(const io::TensorInfo& t) const {
+        const std::int64_t k = t.cols;
+        const bool lanczos_first = mode_ == SpectralMode::pr && k > dense_top_limit;
+        return streams_gram(t, budget_) && 16 * k * k <= memory_ && !lanczos_first;
     }
 
     /// Collective: whether any rank found NaN/Inf in the matrix (rank 0 records it then).

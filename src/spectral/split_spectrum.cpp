@@ -84,6 +84,16 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     result_.grid = grids.whole.shape().label();
 }
 
+SplitSpectrum::SplitSpectrum(blacs::LargeVector<double> gram, double frobenius_sq, std::int64_t m, std::int64_t n,
+                             const StageGrids& grids, SpectralMode mode, int solver)
+    : mode_(mode), m_(m), n_(n), frobenius_sq_(frobenius_sq), solver_(grids.line.my_col() == solver) {
+    result_.grid = grids.line.shape().label();
+    result_.method = mode == SpectralMode::full ? "syrk-stream+" : "syrk-stream+dsyevr";
+    if (!solver_) return;
+    gathered_ = std::move(gram);
+    gram_sq_ = linalg::symmetric_sum_of_squares(std::min(m, n), gathered_.data(), std::min(m, n));
+}
+
 SpectralResult SplitSpectrum::finish(int threads) {
     if (!solver_) return {};
     if (!gathered_.empty()) {

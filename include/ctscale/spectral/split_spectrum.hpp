@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ctscale/blacs/distributed_matrix.hpp"
+#include "ctscale/blacs/large_buffer.hpp"
 #include "ctscale/spectral/spectral_result.hpp"
 
 namespace ctscale::spectral {
@@ -30,6 +31,10 @@ public:
     /// bounds the gathered G (16·k² bytes with the solver's copy).
     SplitSpectrum(const blacs::DistributedMatrix& w_split, const StageGrids& grids, SpectralMode mode,
                   std::int64_t memory_per_rank, int solver);
+    /// From G already summed onto `solver` (k × k lower triangle, k = min(m, n); empty
+    /// elsewhere) and ‖W‖_F² there: the dense solve in finish().
+    SplitSpectrum(blacs::LargeVector<double> gram, double frobenius_sq, std::int64_t m, std::int64_t n,
+                  const StageGrids& grids, SpectralMode mode, int solver);
     /// On the solver rank: the gathered eigensolve if one is pending (its reduction on
     /// `threads` BLAS threads), then every field. Elsewhere: an empty result.
     SpectralResult finish(int threads = 1);

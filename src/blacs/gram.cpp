@@ -128,7 +128,8 @@ double gram_sum_of_squares(const DistributedMatrix& g) {
         const std::int64_t j1 = std::min(g.cols(), j0 + g.col_block());
         // The diagonal block is stored in full; below it each entry stands for two.
         const double* column = g.data() + j * g.ld();
-        local += linalg::sum_of_squares(j1 - j0, column + j0) + 2.0 * linalg::sum_of_squares(g.rows() - j1, column + j1);
+        local += linalg::sum_of_squares(j1 - j0, column + j0);
+        local += 2.0 * linalg::sum_of_squares(g.rows() - j1, column + j1);
     }
     double total = 0.0;
     CTSCALE_MPI(MPI_Allreduce(&local, &total, 1, MPI_DOUBLE, MPI_SUM, g.grid().communicator()));

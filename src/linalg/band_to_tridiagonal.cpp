@@ -190,7 +190,8 @@ void band_to_tridiagonal(std::int64_t n64, int kd, const double* band, int ldab,
             for (int oldest = first, newest = first; oldest <= last;) {
                 for (int sweep = oldest; sweep <= newest; ++sweep) {
                     int& t = next[static_cast<std::size_t>(sweep - first)];
-                    if (sweep == first && sweep > 1) wait_until(progress[static_cast<std::size_t>(sweep - 2)].done, t + 2);
+                    const bool waits_on_other_thread = sweep == first && sweep > 1;
+                    if (waits_on_other_thread) wait_until(progress[static_cast<std::size_t>(sweep - 2)].done, t + 2);
                     const Task task = task_of(t, sweep, n, kd);
                     run_task(task, sweep, n, kd, a.data(), lda, v.data(), tau.data(), work.data());
                     progress[static_cast<std::size_t>(sweep - 1)].done.store(task.ends_sweep ? INT_MAX : t,

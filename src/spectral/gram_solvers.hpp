@@ -19,6 +19,14 @@ inline constexpr std::int64_t dense_top_limit = 1024;
 inline constexpr std::int64_t quick_lanczos_from = 128;
 inline constexpr std::int64_t quick_lanczos_basis = 96;
 
+/// Whether a matrix analysed by all ranks has its k × k G summed onto one rank and solved
+/// densely there: G fits that rank's budget (16·k² bytes with the summing buffers) and
+/// pr mode does not start with distributed Lanczos. Otherwise G stays distributed.
+inline bool gathers_gram(SpectralMode mode, std::int64_t k, std::int64_t memory_per_rank) {
+    const bool lanczos_first = mode == SpectralMode::pr && k > dense_top_limit;
+    return !lanczos_first && 16 * k * k <= memory_per_rank && k * k < (std::int64_t{1} << 31);
+}
+
 /// The pr fields, and in full mode every other field from the Gram eigenvalues.
 void finish_fields(SpectralResult& r, SpectralMode mode, const std::vector<double>& eigenvalues, double frobenius_sq,
                    double gram_sq, std::int64_t m, std::int64_t n);

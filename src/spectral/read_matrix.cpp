@@ -7,11 +7,22 @@
 #include "ctscale/blacs/large_buffer.hpp"
 #include "ctscale/io/partition.hpp"
 #include "ctscale/linalg/blas.hpp"
-#include "ctscale/linalg/sums.hpp"
 #include "ctscale/mpi/collective.hpp"
 #include "lapack.hpp"
 
 namespace ctscale::spectral {
+namespace {
+
+/// One read step as doubles; returns how many are NaN/Inf.
+std::int64_t to_double_counting_nonfinite(io::StoredType type, const unsigned char* raw, double* out,
+                                          std::int64_t count) {
+    io::to_double(type, raw, out, static_cast<std::size_t>(count));
+    std::int64_t nonfinite = 0;
+    for (std::int64_t i = 0; i < count; ++i) nonfinite += !std::isfinite(out[i]);
+    return nonfinite;
+}
+
+}  // namespace
 
 blacs::DistributedMatrix read_transposed_rows(const io::Checkpoint& checkpoint, const io::TensorInfo& tensor,
                                               const blacs::ProcessGrid& line_grid, std::int64_t budget_bytes,
@@ -29,8 +40,7 @@ blacs::DistributedMatrix read_transposed_rows(const io::Checkpoint& checkpoint, 
         raw.resize(static_cast<std::size_t>(count * width * stored));
         checkpoint.read_raw_rows(tensor, partition.first() + offset, count, raw.data());
         double* values = a.data() + offset * width;  // local column `offset` of Wᵀ = row `offset` of W
-        io::to_double(tensor.dtype, raw.data(), values, static_cast<std::size_t>(count * width));
-        for (std::int64_t i = 0; i < count * width; ++i) nonfinite += !std::isfinite(values[i]);
+        nonfinite += to_double_counting_nonfinite(tensor.dtype, raw.data(), values, count * width);
     }
     return a;
 }
@@ -52,8 +62,7 @@ void read_on_one_rank(const io::Checkpoint& checkpoint, const io::TensorInfo& te
         checkpoint.read_raw_rows(tensor, blocks.offset(step), count, raw.data());
         if (count == 0) continue;
         double* values = wt.data() + blocks.offset(step) * width;
-        io::to_double(tensor.dtype, raw.data(), values, static_cast<std::size_t>(count * width));
-        for (std::int64_t i = 0; i < count * width; ++i) nonfinite += !std::isfinite(values[i]);
+        nonfinite += to_double_counting_nonfinite(tensor.dtype, raw.data(), values, count * width);
     }
 }
 
@@ -71,7 +80,6 @@ StreamedGram stream_gram(const io::Checkpoint& checkpoint, const io::TensorInfo&
     blacs::LargeVector<unsigned char> raw;
     blacs::LargeVector<double> block, share(static_cast<std::size_t>(width * width));
     StreamedGram result;
-    double frobenius_sq = 0.0;
     const int order = linalg::to_blas_int(width);
     const double one = 1.0;
     for (std::int64_t step = 0; step < blocks.steps; ++step) {
@@ -81,9 +89,7 @@ StreamedGram stream_gram(const io::Checkpoint& checkpoint, const io::TensorInfo&
         if (count == 0) continue;
         // The rows as stored are Bᵀ column-major (width × count): G += Bᵀ·B.
         block.resize(static_cast<std::size_t>(count * width));
-        io::to_double(tensor.dtype, raw.data(), block.data(), block.size());
-        for (const double x : block) result.nonfinite += !std::isfinite(x);
-        frobenius_sq += linalg::sum_of_squares(static_cast<std::int64_t>(block.size()), block.data());
+        result.nonfinite += to_double_counting_nonfinite(tensor.dtype, raw.data(), block.data(), count * width);
         const int depth = linalg::to_blas_int(count);
         dsyrk_("L", "N", &order, &depth, &one, block.data(), &order, &one, share.data(), &order, 1, 1);
     }
@@ -92,7 +98,6 @@ StreamedGram stream_gram(const io::Checkpoint& checkpoint, const io::TensorInfo&
     if (mine) result.g.resize(share.size());
     CTSCALE_MPI(MPI_Reduce(share.data(), mine ? result.g.data() : nullptr, linalg::to_blas_int(width * width),
                            MPI_DOUBLE, MPI_SUM, solver, comm));
-    CTSCALE_MPI(MPI_Reduce(&frobenius_sq, &result.frobenius_sq, 1, MPI_DOUBLE, MPI_SUM, solver, comm));
     return result;
 }
 

@@ -31,7 +31,6 @@ void read_on_one_rank(const io::Checkpoint& checkpoint, const io::TensorInfo& te
 /// G = WᵀW of a matrix with rows ≥ cols, summed as it is read instead of from W held whole.
 struct StreamedGram {
     blacs::LargeVector<double> g;  ///< on the solver: cols × cols, lower triangle
-    double frobenius_sq = 0.0;     ///< ‖W‖_F², on the solver
     std::int64_t nonfinite = 0;    ///< this rank's NaN/Inf
 };
 

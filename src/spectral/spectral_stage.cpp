@@ -100,7 +100,7 @@ public:
                 StreamedGram gram;
                 agree([&] { gram = stream_gram(checkpoint_, t, grids_.line, budget_, solver); });
                 if (skip_nonfinite(indices[j], gram.nonfinite)) continue;
-                split.emplace(std::move(gram.g), gram.frobenius_sq, t.cols, t.rows, grids_, mode_, solver);
+                split.emplace(std::move(gram.g), t.cols, t.rows, grids_, mode_, solver);
             } else {
                 std::optional<blacs::DistributedMatrix> wt = read(indices[j]);
                 if (!wt) continue;
@@ -176,9 +176,7 @@ private:
     /// Whether a large matrix's G is summed as it is read (read_matrix.hpp): only where
     /// the split path would gather G for a dense solve anyway (split_spectrum.hpp).
     bool streams(const io::TensorInfo& t) const {
-        const std::int64_t k = t.cols;
-        const bool lanczos_first = mode_ == SpectralMode::pr && k > dense_top_limit;
-        return streams_gram(t, budget_) && 16 * k * k <= memory_ && !lanczos_first;
+        return streams_gram(t, budget_) && gathers_gram(mode_, t.cols, memory_);
     }
 
     /// Collective: whether any rank found NaN/Inf in the matrix (rank 0 records it then).

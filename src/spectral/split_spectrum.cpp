@@ -36,7 +36,7 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     const bool gathered_fits = 16 * k * k <= memory_per_rank && k * k < (std::int64_t{1} << 31);
     frobenius_sq_ = blacs::sum_of_squares(w);
     result_.method = "gemm-reduce+";
-    if (gathered_fits && !lanczos_first) {
+    if (gathers_gram(mode, k, memory_per_rank)) {
         // G summed straight onto the solver; finish() solves it there.
         gathered_ = blacs::gram_lower_on(w, grids.line, solver);
         if (solver_) gram_sq_ = linalg::symmetric_sum_of_squares(k, gathered_.data(), k);
@@ -84,14 +84,16 @@ SplitSpectrum::SplitSpectrum(const blacs::DistributedMatrix& w, const StageGrids
     result_.grid = grids.whole.shape().label();
 }
 
-SplitSpectrum::SplitSpectrum(blacs::LargeVector<double> gram, double frobenius_sq, std::int64_t m, std::int64_t n,
-                             const StageGrids& grids, SpectralMode mode, int solver)
-    : mode_(mode), m_(m), n_(n), frobenius_sq_(frobenius_sq), solver_(grids.line.my_col() == solver) {
+SplitSpectrum::SplitSpectrum(blacs::LargeVector<double> gram, std::int64_t m, std::int64_t n, const StageGrids& grids,
+                             SpectralMode mode, int solver)
+    : mode_(mode), m_(m), n_(n), solver_(grids.line.my_col() == solver) {
     result_.grid = grids.line.shape().label();
     result_.method = mode == SpectralMode::full ? "syrk-stream+" : "syrk-stream+dsyevr";
     if (!solver_) return;
     gathered_ = std::move(gram);
-    gram_sq_ = linalg::symmetric_sum_of_squares(std::min(m, n), gathered_.data(), std::min(m, n));
+    const std::int64_t k = std::min(m, n);
+    for (std::int64_t j = 0; j < k; ++j) frobenius_sq_ += gathered_[static_cast<std::size_t>(j * k + j)];
+    gram_sq_ = linalg::symmetric_sum_of_squares(k, gathered_.data(), k);
 }
 
 SpectralResult SplitSpectrum::finish(int threads) {

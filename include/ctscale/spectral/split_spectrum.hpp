@@ -32,9 +32,9 @@ public:
     SplitSpectrum(const blacs::DistributedMatrix& w_split, const StageGrids& grids, SpectralMode mode,
                   std::int64_t memory_per_rank, int solver);
     /// From G already summed onto `solver` (k × k lower triangle, k = min(m, n); empty
-    /// elsewhere) and ‖W‖_F² there: the dense solve in finish().
-    SplitSpectrum(blacs::LargeVector<double> gram, double frobenius_sq, std::int64_t m, std::int64_t n,
-                  const StageGrids& grids, SpectralMode mode, int solver);
+    /// elsewhere): the dense solve in finish(); ‖W‖_F² is G's trace.
+    SplitSpectrum(blacs::LargeVector<double> gram, std::int64_t m, std::int64_t n, const StageGrids& grids,
+                  SpectralMode mode, int solver);
     /// On the solver rank: the gathered eigensolve if one is pending (its reduction on
     /// `threads` BLAS threads), then every field. Elsewhere: an empty result.
     SpectralResult finish(int threads = 1);

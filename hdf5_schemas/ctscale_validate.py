@@ -377,13 +377,17 @@ def check_dataset_dtype(ctx, path, dset, want):
 # --------------------------------------------------------------------------- tables
 
 def check_table(ctx, path, dset, fields):
-    """Compound table: every described field present with its type; values constrained."""
+    """Compound table: every required field present, every present field with its type;
+    values constrained."""
     dt = dset.dtype
-    present = []
+    present, optional_absent = [], 0
     for field in fields:
         name = field["name"]
         if name not in dt.names:
-            ctx.problem(path, f"missing field '{name}'")
+            if field.get("required", True):
+                ctx.problem(path, f"missing field '{name}'")
+            else:
+                optional_absent += 1
         elif not dtype_matches(dt.fields[name][0], field["type"]):
             ctx.problem(path, f"field '{name}' is {dtype_name(dt.fields[name][0])}, "
                               f"expected {type_label(field['type'])}")
@@ -396,7 +400,7 @@ def check_table(ctx, path, dset, fields):
         return
     for field in present:
         check_column(ctx, path, data, field)
-    if len(present) == len(fields):
+    if len(present) + optional_absent == len(fields):
         ctx.tables[path] = data
 
 

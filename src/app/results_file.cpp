@@ -137,8 +137,10 @@ void write_fits_table(hid_t summary, const std::vector<fit::MatrixResult>& matri
     std::vector<std::int32_t> ks;
     std::vector<std::int64_t> undefined;
     std::vector<double> r2_mean, r2_median, r2_pooled, r2_null, r2_excess, pr, pr_null, cond;
+    std::vector<double> ss_res, ss_tot, ss_res_null;
     for (const auto& m : matrices) {
         for (const auto& s : m.settings) {
+            const double nan = std::numeric_limits<double>::quiet_NaN();
             names.push_back(m.tensor.name);
             labels.push_back(s.label);
             ks.push_back(static_cast<std::int32_t>(s.k));
@@ -152,6 +154,10 @@ void write_fits_table(hid_t summary, const std::vector<fit::MatrixResult>& matri
             pr_null.push_back(s.amplitude_pr_null);
             cond.push_back(s.basis_cond);
             undefined.push_back(s.undefined_rows);
+            // The sums behind r2_pooled, so that readers can pool any subset of matrices.
+            ss_res.push_back(s.fitted() ? s.ss_res : nan);
+            ss_tot.push_back(s.fitted() ? s.ss_tot : nan);
+            ss_res_null.push_back(s.fitted() ? s.ss_res_null : nan);
         }
     }
     hdf5::Table table;
@@ -159,6 +165,7 @@ void write_fits_table(hid_t summary, const std::vector<fit::MatrixResult>& matri
     table.add("r2_mean", r2_mean).add("r2_median", r2_median).add("r2_pooled", r2_pooled);
     table.add("r2_null_pooled", r2_null).add("r2_excess", r2_excess).add("amplitude_pr", pr);
     table.add("amplitude_pr_null", pr_null).add("basis_cond", cond).add("undefined_rows", undefined);
+    table.add("ss_res", ss_res).add("ss_tot", ss_tot).add("ss_res_null", ss_res_null);
     table.write(summary, "fits");
 }
 

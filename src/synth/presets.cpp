@@ -127,7 +127,10 @@ Architecture custom(std::int64_t d_model, std::int64_t layers, std::int64_t ffn,
     if (d_model < 1 || layers < 0 || ffn < 1 || vocab_size < 1) {
         throw UsageError("custom sizes must be positive (--d-model, --ffn, --vocab-size >= 1, --layers >= 0)");
     }
-    return gpt_style("custom", d_model, layers, ffn, vocab_size);
+    // The name records the shape, so the results of several custom models stay apart.
+    const std::string name = "custom-d" + std::to_string(d_model) + "-l" + std::to_string(layers) + "-ffn" +
+                             std::to_string(ffn) + "-v" + std::to_string(vocab_size);
+    return gpt_style(name, d_model, layers, ffn, vocab_size);
 }
 
 }  // namespace ctscale::synth

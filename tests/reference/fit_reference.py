@@ -201,9 +201,9 @@ class FitRef:
     basis_cond: float = math.nan
     undefined_rows: int = 0
     # sums over defined rows, for the pooled per-setting tables
-    ss_res: float = 0.0
-    ss_res_null: float = 0.0
-    ss_tot: float = 0.0
+    ss_res: float = math.nan
+    ss_res_null: float = math.nan
+    ss_tot: float = math.nan
     r2: Optional[np.ndarray] = None                 # per row, NaN for undefined rows
     eigenvalues: Optional[np.ndarray] = None        # descending
     eigenvalues_null: Optional[np.ndarray] = None
@@ -569,7 +569,7 @@ class Comparator:
 # ---------------------------------------------------------------------------------------
 
 FIT_FLOAT_FIELDS = ("r2_mean", "r2_median", "r2_pooled", "r2_null_pooled", "r2_excess",
-                    "amplitude_pr", "amplitude_pr_null", "basis_cond")
+                    "amplitude_pr", "amplitude_pr_null", "basis_cond", "ss_res", "ss_tot", "ss_res_null")
 
 
 def index_rows(cmp: Comparator, table: str, rows: list, key) -> dict:

@@ -108,7 +108,8 @@ MATRIX_FIELDS = ([("name", STR), ("layer", "<i4"), ("kind", STR), ("rows", "<i8"
                  + [("spectral_method", STR), ("grid", STR)])
 FIT_FIELDS = ([("name", STR), ("k_label", STR), ("k", "<i4"), ("status", STR)]
               + f64s("r2_mean r2_median r2_pooled r2_null_pooled r2_excess amplitude_pr "
-                     "amplitude_pr_null basis_cond") + [("undefined_rows", "<i8")])
+                     "amplitude_pr_null basis_cond") + [("undefined_rows", "<i8")]
+              + f64s("ss_res ss_tot ss_res_null"))
 COMPRESSION_FIELDS = ([("k_label", STR)] + [(n, "<i8") for n in
                       ("amplitude_params", "fitted_params", "total_params")]
                       + f64s("compression_fitted compression_total r2_pooled r2_null_pooled"))
@@ -145,7 +146,7 @@ def summary_tables():
     n_floats = len(MATRIX_FIELDS) - 9
     matrices = [(n, layer, kind, r, c, r * c, dt, *([1.0] * n_floats), "dgesvd", "1x1")
                 for n, (layer, kind, r, c, dt) in MATRICES.items()]
-    fits = [(n, label, k, "ok" if k <= c else "skipped: K > cols", *([0.5] * 8), 0)
+    fits = [(n, label, k, "ok" if k <= c else "skipped: K > cols", *([0.5] * 8), 0, 1.0, 2.0, 1.5)
             for n, (_, _, _, c, _) in MATRICES.items() for label, k in SETTINGS.items()]
     compression = [(label, 16 * k, 64, 64, 4.0 / k, 4.0 / k, 0.5, 0.1)
                    for label, k in SETTINGS.items()]
@@ -461,6 +462,20 @@ class ResultsTest(ValidatorTest):
     def test_missing_field(self):
         replace_table(self.file, "fits", FIT_FIELDS, drop="r2_pooled")
         self.assertProblem(self.file, r": /summary/fits: missing field 'r2_pooled'$")
+
+    def test_optional_fields_may_be_absent_but_not_mistyped(self):
+        # ss_res/ss_tot/ss_res_null came after the first v1 files: absent is fine, and the
+        # table still reaches the semantic checks; a present field must have its type.
+        without = [f for f in FIT_FIELDS if f[0] not in ("ss_tot", "ss_res_null")]
+        replace_table(self.file, "fits", without)
+        self.assertValid(self.file)
+        with self.edit() as f:
+            fits = f["summary/fits"][()][1:]           # a (matrix, setting) row missing
+            del f["summary/fits"]
+            f["summary/fits"] = fits
+        self.assertProblem(self.file, r"/summary/fits: no row for matrix")
+        replace_table(self.file, "fits", without, retype=("ss_res", "<i8"))
+        self.assertProblem(self.file, r": /summary/fits: field 'ss_res' is int64, expected float64$")
 
     def test_field_of_wrong_type(self):
         replace_table(self.file, "matrices", MATRIX_FIELDS, retype=("rows", "<f8"))

@@ -11,6 +11,8 @@ packages=(
   libeigen3-dev libboost-mpi-dev libboost-program-options-dev
   libgtest-dev nlohmann-json3-dev
   python3-numpy python3-scipy python3-h5py python3-onnx
+  python3-pandas python3-matplotlib python3-pytest  # ctscale-report and the Python module
+  time      # /usr/bin/time: per-rank peak RSS in scripts/scale-points.sh
   clang libclang-rt-14-dev  # libFuzzer and its sanitizers (scripts/fuzz.sh); g++'s come with build-essential
 )
 

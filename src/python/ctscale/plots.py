@@ -1,0 +1,175 @@
+"""The report's plots (matplotlib, Agg), each written as PNG and SVG."""
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import paper  # noqa: E402
+from .tables import NOTE_ASYMMETRIC, NOTE_SYMMETRIC, ReportTables  # noqa: E402
+
+PAPER_STYLE = dict(marker="*", s=140, color="black", zorder=5)
+
+
+def save(fig, directory: str, name: str) -> list:
+    paths = []
+    fig.tight_layout()
+    for ext in ("png", "svg"):
+        path = os.path.join(directory, f"{name}.{ext}")
+        fig.savefig(path, dpi=120)
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def empty(ax, text: str):
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="gray")
+
+
+def model_colors(models) -> dict:
+    cmap = plt.get_cmap("tab10")
+    return {m: cmap(i % 10) for i, m in enumerate(models)}
+
+
+def compression_plot(t: ReportTables, directory: str) -> list:
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    c = t.tables["compression"]
+    fits = t.tables["scaling_fits"]
+    for label, marker in (("8", "o"), ("rule", "s")):
+        at = c[c["k_label"] == label]
+        for series, part in at.groupby("series"):
+            ax.scatter(part["total_params"], part["compression_total"], marker=marker,
+                       label=f"measured, K = {label} ({series})")
+            row = fits[(fits["quantity"] == "compression_total~total_params") & (fits["k_label"] == label)
+                       & (fits["series"] == series) & (fits["status"] == "ok")]
+            if len(row):
+                draw_fit(ax, row.iloc[0], part["total_params"], part["compression_total"])
+    rows = paper.table("compression")["rows"]
+    ax.scatter([r["params"] for r in rows], [r["compression"] for r in rows], label="note (K = 8; 3 extrapolated)",
+               **PAPER_STYLE)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("total parameters of the model")
+    ax.set_ylabel("compression: total params / amplitude params (×)")
+    ax.set_title("Compression against model size (fit ± 95% bootstrap band)")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    return save(fig, directory, "compression")
+
+
+def draw_fit(ax, row, x, y):
+    """The fitted power law through the points' geometric centre, with the band the
+    bootstrap interval of the exponent spans."""
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    ok = (x > 0) & (y > 0)
+    lx0, ly0 = np.log(x[ok]).mean(), np.log(y[ok]).mean()
+    grid = np.geomspace(x[ok].min(), x[ok].max(), 50)
+    line = np.exp(ly0 + row.exponent * (np.log(grid) - lx0))
+    ax.plot(grid, line, color="gray", lw=1, label=f"fit: exponent {row.exponent:.3f} "
+                                                   f"[{row.ci_low:.3f}, {row.ci_high:.3f}]")
+    lo = np.exp(ly0 + row.ci_low * (np.log(grid) - lx0))
+    hi = np.exp(ly0 + row.ci_high * (np.log(grid) - lx0))
+    ax.fill_between(grid, np.minimum(lo, hi), np.maximum(lo, hi), color="gray", alpha=0.2)
+
+
+def r2_width_plot(t: ReportTables, directory: str) -> list:
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    w = t.tables["width"]
+    w = w[np.isfinite(w["d_per_k"])]
+    colors = {"4": "tab:blue", "8": "tab:orange", "16": "tab:green"}
+    for label, part in w.groupby("k_label"):
+        color = colors.get(label, "tab:purple")
+        ax.scatter(part["d_per_k"], part["r2_pooled_excl"], color=color, label=f"measured, K = {label}")
+        ax.scatter(part["d_per_k"], part["r2_null_pooled_excl"], facecolors="none", edgecolors=color,
+                   label=f"null (columns permuted), K = {label}")
+    for k, color in (("4", "tab:blue"), ("8", "tab:orange")):
+        rows = paper.table("width")["rows"]
+        ax.scatter([r["d_model"] / int(k) for r in rows], [r[f"r2_k{k}"] for r in rows], marker="*", s=120,
+                   color=color, edgecolors="black", label=f"note, K = {k}", zorder=5)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("d_model / K (row width per Gaussian)")
+    ax.set_ylabel("pooled R² (fits with K ≤ cols/4)")
+    ax.set_title("Fit quality against width per basis function")
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(True, which="both", alpha=0.3)
+    return save(fig, directory, "r2_width")
+
+
+def transition_plot(t: ReportTables, directory: str) -> list:
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), sharey=True)
+    tr = t.tables["transition"]
+    rows = paper.table("transition_pr")["rows"]
+    for ax, name, key in ((axes[0], NOTE_ASYMMETRIC, "asymmetric"), (axes[1], NOTE_SYMMETRIC, "symmetric")):
+        if len(tr) == 0:
+            empty(ax, "no token streams in these inputs")
+        for i, (stream, part) in enumerate(tr.groupby("stream")):
+            color = plt.get_cmap("tab10")(i)
+            part = part.sort_values("vocab_size")
+            ax.plot(part["vocab_size"], part[name], "o-", color=color, label=f"{stream}")
+            ax.plot(part["vocab_size"], part[name + "_null"], "o--", color=color, mfc="none",
+                    label=f"{stream}, null stream")
+        pts = [(r["vocab_size"], r[key]) for r in rows if r[key] is not None]
+        ax.scatter(*zip(*pts), label=f"note, '{key}' PR", **PAPER_STYLE)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("vocabulary size V (most frequent tokens)")
+        ax.set_title(f"{name} (note's '{key}')")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("participation ratio (Σσ²)²/Σσ⁴")
+    return save(fig, directory, "transition_pr")
+
+
+def layer_norms_plot(t: ReportTables, directory: str) -> list:
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    ln = t.tables["layer_norms"]
+    colors = model_colors(ln["model"].unique())
+    for model, part in ln.groupby("model", sort=False):
+        ax.plot(part["relative_depth"], part["norm_over_first"], "o-", ms=3, color=colors[model], label=model)
+    note = paper.table("layer_norms")
+    first = note["rows"][0]["layer_norm"]
+    ax.scatter([r["layer"] / (note["n_layers"] - 1) for r in note["rows"]],
+               [r["layer_norm"] / first for r in note["rows"]], label="note (L0, L4, L7)", **PAPER_STYLE)
+    ax.set_xlabel("relative depth: layer / (layers − 1)")
+    ax.set_ylabel("layer norm / layer 0's norm")
+    ax.set_title("Layer weight norm against depth")
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(True, alpha=0.3)
+    return save(fig, directory, "layer_norms")
+
+
+def amplitude_pr_plot(t: ReportTables, directory: str) -> list:
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    models = [r.model for r in t.inputs.models]
+    colors = model_colors(models)
+    for model in models:
+        f = t.fits[model]
+        f = f[(f["k_label"] == "8") & (4 * f["k"] <= f["cols"])]
+        ax.scatter(f["n_params"], f["amplitude_pr"], s=12, color=colors[model], label=model)
+        ax.scatter(f["n_params"], f["amplitude_pr_null"], s=12, marker="x", color=colors[model], alpha=0.5)
+    note = paper.table("amplitude_pr")
+    ax.axhspan(note["pr_mean"] - note["pr_std"], note["pr_mean"] + note["pr_std"], color="black", alpha=0.08,
+               label=f"note: {note['pr_mean']} ± {note['pr_std']}")
+    ax.axhline(note["pr_mean"], color="black", lw=1)
+    ax.scatter([], [], marker="x", color="gray", label="null (columns permuted)")
+    ax.set_xscale("log")
+    ax.set_xlabel("matrix size: rows × cols")
+    ax.set_ylabel("amplitude participation ratio (K = 8)")
+    ax.set_title("Amplitude PR against matrix size (fits with K ≤ cols/4)")
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(True, which="both", alpha=0.3)
+    return save(fig, directory, "amplitude_pr")
+
+
+def all_plots(t: ReportTables, directory: str) -> list:
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+    for plot in (compression_plot, r2_width_plot, transition_plot, layer_norms_plot, amplitude_pr_plot):
+        paths += plot(t, directory)
+    return paths

@@ -104,9 +104,11 @@ wants() { [[ ,$STEPS, == *,$1,* ]]; }
 
 # ---- running and timing programs ---------------------------------------------------------
 # Peak RSS per rank: each rank runs under its own /usr/bin/time, which writes that rank's
-# peak RSS (KiB) to LOGPREFIX.rank<R>. /usr/bin/time around mpirun would measure mpirun
-# (plus whatever the kernel's children accounting folds in), not each rank, and could not
-# say which rank peaked. $0 of the inner bash is the file prefix.
+# peak RSS (KiB) to LOGPREFIX.rank<R> ($0 of the inner bash is the prefix). /usr/bin/time
+# around mpirun happens to report the largest rank here too (Linux folds the peak of each
+# reaped child into its parent's, and Open MPI's mpirun forks the local ranks itself), but
+# it does not say which rank, it counts mpirun itself, and it fails where the ranks are not
+# mpirun's descendants (remote nodes, srun).
 # shellcheck disable=SC2016  # expanded by the inner bash, per rank
 RANK_TIMER='exec /usr/bin/time -q -f %M -o "$0.rank${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}" "$@"'
 
@@ -114,14 +116,15 @@ RANK_TIMER='exec /usr/bin/time -q -f %M -o "$0.rank${OMPI_COMM_WORLD_RANK:-${PMI
 # child too (bash would run the trap only after a foreground child ended, leaving a
 # running mpirun behind to race with the rerun).
 CHILD=""
+# shellcheck disable=SC2317  # called by the traps
 on_signal() {
   [ -z "$CHILD" ] || kill -TERM "$CHILD" 2>/dev/null || true
   [ -z "$CHILD" ] || wait "$CHILD" 2>/dev/null || true
   log "interrupted by SIG$1; rerun the same command to continue"
-  exit 130
+  exit "$2"
 }
-trap 'on_signal INT' INT
-trap 'on_signal TERM' TERM
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
 
 # timed STEP RANKS BYTES_IN CMD...: runs CMD with its output in logs/STEP.log; on success
 # appends STEP's row to timings.tsv (replacing an older one). RANKS > 0 runs CMD under
@@ -347,4 +350,6 @@ main() {
   log "done: $OUTDIR (timings: $OUTDIR/timings.tsv)"
 }
 
-main "$@"
+# exit here: bash reads a script as it runs, so an edit to this file during a run must
+# not make it read on past main.
+main "$@"; exit

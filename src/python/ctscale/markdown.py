@@ -66,7 +66,7 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
     add(md_table(["model", "series", "parameters", "d_model", "layers", "matrices", "spectra", "ranks",
                   "read + fit + spectra (s)"],
                  [[r.model, r.series, params(r.total_params), r.d_model, r.n_layers, r.n_matrices, r.spectral_mode,
-                   r.mpi_ranks, f"{r.time_read:.1f} + {r.time_fit:.1f} + {r.time_spectral:.1f}"]
+                   r.mpi_ranks, f"{r.time_read:.2f} + {r.time_fit:.2f} + {r.time_spectral:.2f}"]
                   for r in tb["models"].itertuples()]) + "\n")
     add("Series: models are fitted across sizes only within a series — `synthetic` (checkpoints of "
         "ctscale-synth, whose statistics our generator sets) and `imported` (real weights). "

@@ -69,7 +69,7 @@ def write_report(args, tables: ReportTables, directory: str):
     verdicts = judge(tables)
     os.makedirs(os.path.join(directory, "tables"))
     for name, frame in list(tables.tables.items()) + [("verdicts", verdicts)]:
-        frame.to_csv(os.path.join(directory, "tables", f"{name}.csv"), index=False)
+        frame.to_csv(os.path.join(directory, "tables", f"{name}.csv"), index=False, float_format="%.17g")
     attrs = {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "ctscale_version": __version__,
              "created_utc": meta["created_utc"], "command_line": " ".join([PROG] + sys.argv[1:]),
              "inputs": [os.path.abspath(f) for f in tables.inputs.files],

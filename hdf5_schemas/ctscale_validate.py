@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Validate ctscale HDF5 files (checkpoint, tokens, results) against hdf5_schemas/.
+"""Validate ctscale HDF5 files (checkpoint, tokens, results, report) against hdf5_schemas/.
 
-Usage: ctscale_validate.py FILE [FILE...] [--schema checkpoint|tokens|results]
+Usage: ctscale_validate.py FILE [FILE...] [--schema checkpoint|tokens|results|report]
 
 Each problem is printed to stderr as one line `FILE: /hdf5/path: what is wrong`; a valid
 file prints `FILE: ok (ctscale.X v1)` to stdout. Exit status: 0 all valid, 1 any invalid,
@@ -15,6 +15,7 @@ import argparse
 import fnmatch
 import functools
 import json
+import math
 import os
 import re
 import sys
@@ -26,7 +27,7 @@ from h5py import h5t
 
 SCHEMA_DIR = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_NAMES = {"checkpoint": "ctscale.checkpoint", "tokens": "ctscale.tokens",
-                "results": "ctscale.results"}
+                "results": "ctscale.results", "report": "ctscale.report"}
 SCHEMA_VERSION = 1
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -678,6 +679,193 @@ def expect_length(ctx, group, member, length, required, descending):
             ctx.problem(path, "values are not in descending order")
 
 
+# --------------------------------------------------------------------------- report checks
+
+REPORT_MODEL_TABLES = ("compression", "width", "layer_norms", "layer_trends", "amplitude_pr",
+                       "near_exact", "fits_by_kind", "spectra_by_kind")
+
+
+def report_column(ctx, table, name):
+    """A column of a valid /tables/<table> (None if the table did not pass structure)."""
+    return column(ctx, f"/tables/{table}", name)
+
+
+def finite(value):
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def per_model_label(ctx, table):
+    """[(model, k_label)] of the rows of a valid /tables/<table>, or None."""
+    models = report_column(ctx, table, "model")
+    if models is None:
+        return None
+    return list(zip(models, report_column(ctx, table, "k_label")))
+
+
+@semantic_check
+def report_models_known(ctx):
+    models = report_column(ctx, "models", "model")
+    if models is None:
+        return
+    limited(ctx, "/tables/models", [f"model '{m}' appears {c} times"
+                                    for m, c in sorted(Counter(models).items()) if c > 1])
+    known = set(models)
+    for table in REPORT_MODEL_TABLES:
+        names = report_column(ctx, table, "model")
+        if names is not None:
+            limited(ctx, f"/tables/{table}", [f"row {i}: model '{m}' is not in /tables/models"
+                                              for i, m in enumerate(names) if m not in known])
+
+
+@semantic_check
+def report_counts_match(ctx):
+    n_models, n_streams = ctx.attr("/", "n_models"), ctx.attr("/", "n_streams")
+    models = report_column(ctx, "models", "model")
+    if n_models is not None and models is not None and n_models != len(models):
+        ctx.problem("/", f"attribute 'n_models' is {n_models} but /tables/models has "
+                         f"{len(models)} rows")
+    streams = report_column(ctx, "transition", "stream")
+    if n_streams is not None and streams is not None and n_streams != len(set(streams)):
+        ctx.problem("/", f"attribute 'n_streams' is {n_streams} but /tables/transition has "
+                         f"{len(set(streams))} distinct streams")
+
+
+def report_k_settings(ctx):
+    """The k_label values of a valid /tables/compression (reporting a model whose set differs
+    from the first model's), or None."""
+    pairs = per_model_label(ctx, "compression")
+    if pairs is None:
+        return None
+    by_model = {}
+    for model, label in pairs:
+        by_model.setdefault(model, set()).add(label)
+    if by_model:
+        first = next(iter(by_model))
+        limited(ctx, "/tables/compression",
+                [f"model '{m}' has k_label values {sorted_labels(s)}, model '{first}' has "
+                 f"{sorted_labels(by_model[first])}"
+                 for m, s in by_model.items() if s != by_model[first]])
+    return set().union(*by_model.values())
+
+
+@semantic_check
+def report_k_labels_consistent(ctx):
+    for table in ("compression", "width", "amplitude_pr"):
+        pairs = per_model_label(ctx, table)
+        if pairs is not None:
+            limited(ctx, f"/tables/{table}", [f"model '{m}', k_label {k} has {c} rows"
+                                              for (m, k), c in sorted(Counter(pairs).items())
+                                              if c > 1])
+    settings = report_k_settings(ctx)
+    for table in ("width", "amplitude_pr", "near_exact", "fits_by_kind", "scaling_fits"):
+        labels = report_column(ctx, table, "k_label")
+        if labels is not None and settings is not None:
+            limited(ctx, f"/tables/{table}",
+                    [f"row {i}: k_label {k} is not a K setting of /tables/compression "
+                     f"{sorted_labels(settings)}"
+                     for i, k in enumerate(labels) if k and k not in settings])
+    quantities = report_column(ctx, "scaling_fits", "quantity")
+    if quantities is not None:
+        messages = []
+        for i, (q, k) in enumerate(zip(quantities, report_column(ctx, "scaling_fits", "k_label"))):
+            transition = q.endswith("~vocab_size")
+            if transition and k:
+                messages.append(f"row {i}: transition fit '{q}' has k_label {k}, expected empty")
+            elif not transition and not k:
+                messages.append(f"row {i}: fit '{q}' has an empty k_label (only transition "
+                                f"fits, ~vocab_size, have none)")
+        limited(ctx, "/tables/scaling_fits", messages)
+    labels, ks = report_column(ctx, "near_exact", "k_label"), report_column(ctx, "near_exact", "k")
+    if labels is not None:
+        limited(ctx, "/tables/near_exact", [f"row {i}: k is {k} but k_label is '{label}'"
+                                            for i, (label, k) in enumerate(zip(labels, ks))
+                                            if label.isdigit() and int(label) != k])
+
+
+@semantic_check
+def report_intervals_ordered(ctx):
+    path = "/tables/scaling_fits"
+    quantities = report_column(ctx, "scaling_fits", "quantity")
+    if quantities is not None:
+        samples = ctx.attr("/", "bootstrap_samples")
+        cols = {c: report_column(ctx, "scaling_fits", c) for c in
+                ("series", "k_label", "exponent", "ci_low", "ci_high", "n_boot", "status")}
+        messages = []
+        for i, q in enumerate(quantities):
+            row = {c: v[i] for c, v in cols.items()}
+            what = f"row {i} ('{q}', {row['series']}" + (f", k_label {row['k_label']})"
+                                                         if row["k_label"] else ")")
+            low, high = row["ci_low"], row["ci_high"]
+            if finite(low) and finite(high) and low > high:
+                messages.append(f"{what}: ci_low {low:g} > ci_high {high:g}")
+            ok, has_exponent = row["status"] == "ok", finite(row["exponent"])
+            if ok and not has_exponent:
+                messages.append(f"{what}: status ok but exponent is {row['exponent']}")
+            elif has_exponent and not ok:
+                messages.append(f"{what}: exponent {row['exponent']:g} but status is "
+                                f"'{row['status']}'")
+            if samples is not None and row["n_boot"] > samples:
+                messages.append(f"{what}: n_boot {row['n_boot']} > bootstrap_samples ({samples})")
+        limited(ctx, path, messages)
+    models = report_column(ctx, "amplitude_pr", "model")
+    if models is None:
+        return
+    labels, messages = report_column(ctx, "amplitude_pr", "k_label"), []
+    for suffix in ("", "_excl"):
+        lows = report_column(ctx, "amplitude_pr", f"r_ci_low{suffix}")
+        highs = report_column(ctx, "amplitude_pr", f"r_ci_high{suffix}")
+        messages += [f"row {i} ('{m}', k_label {k}): r_ci_low{suffix} {lo:g} > "
+                     f"r_ci_high{suffix} {hi:g}"
+                     for i, (m, k, lo, hi) in enumerate(zip(models, labels, lows, highs))
+                     if finite(lo) and finite(hi) and lo > hi]
+    limited(ctx, "/tables/amplitude_pr", messages)
+
+
+@semantic_check
+def report_near_exact_consistent(ctx):
+    pairs = per_model_label(ctx, "near_exact")
+    if pairs is not None:
+        names = report_column(ctx, "near_exact", "name")
+        ks, cols = report_column(ctx, "near_exact", "k"), report_column(ctx, "near_exact", "cols")
+        limited(ctx, "/tables/near_exact",
+                [f"row {i} ('{m}', '{names[i]}', k_label {label}): K = {ks[i]} is not > "
+                 f"cols/4 (cols {cols[i]})"
+                 for i, (m, label) in enumerate(pairs) if 4 * ks[i] <= cols[i]])
+    compression = per_model_label(ctx, "compression")
+    if compression is None:
+        return
+    n_near = report_column(ctx, "compression", "n_near_exact")
+    n_matrices = report_column(ctx, "compression", "n_matrices")
+    listed = Counter(pairs) if pairs is not None else None
+    messages = []
+    for i, (m, label) in enumerate(compression):
+        if n_near[i] > n_matrices[i]:
+            messages.append(f"row {i} ('{m}', k_label {label}): n_near_exact {n_near[i]} > "
+                            f"n_matrices {n_matrices[i]}")
+        if listed is not None and n_near[i] != listed[(m, label)]:
+            messages.append(f"row {i} ('{m}', k_label {label}): n_near_exact {n_near[i]} but "
+                            f"/tables/near_exact has {listed[(m, label)]} rows for it")
+    limited(ctx, "/tables/compression", messages)
+    width = per_model_label(ctx, "width")
+    if width is None:
+        return
+    expected = dict(zip(compression, n_near))
+    width_near = report_column(ctx, "width", "n_near_exact")
+    limited(ctx, "/tables/width",
+            [f"row {i} ('{m}', k_label {label}): n_near_exact {width_near[i]}, "
+             f"/tables/compression has {expected[(m, label)]}"
+             for i, (m, label) in enumerate(width)
+             if (m, label) in expected and width_near[i] != expected[(m, label)]])
+
+
+@semantic_check
+def report_claim_ids_unique(ctx):
+    ids = column(ctx, "/verdicts", "claim_id")
+    if ids is not None:
+        limited(ctx, "/verdicts", [f"claim_id '{c}' appears {n} times"
+                                   for c, n in sorted(Counter(ids).items()) if n > 1])
+
+
 # --------------------------------------------------------------------------- driver
 
 def open_problem(path):
@@ -702,7 +890,7 @@ def detect_schema(h5file, requested):
         return requested, None
     if "schema" not in h5file.attrs:
         return None, ("missing attribute 'schema'; cannot tell which schema applies "
-                      "(use --schema checkpoint|tokens|results)")
+                      "(use --schema checkpoint|tokens|results|report)")
     try:
         declared = as_text(h5file.attrs["schema"])
     except Exception as exc:
@@ -740,7 +928,8 @@ def validate_file(path, schema=None):
     if schema is not None:
         requested = short_schema_name(schema)
         if requested is None:
-            raise ValueError(f"unknown schema {schema!r}; expected checkpoint, tokens or results")
+            raise ValueError(f"unknown schema {schema!r}; expected checkpoint, tokens, results "
+                             "or report")
     why = open_problem(path)
     if why:
         return None, [f"{path}: /: {why}"]
@@ -762,8 +951,8 @@ def validate_file(path, schema=None):
 def validate(path, schema=None):
     """Problems of one file as lines 'FILE: /hdf5/path: what is wrong'; [] when valid.
 
-    schema: 'checkpoint', 'tokens', 'results' (or the full ctscale.* name); None detects it
-    from the root attribute 'schema'."""
+    schema: 'checkpoint', 'tokens', 'results', 'report' (or the full ctscale.* name); None
+    detects it from the root attribute 'schema'."""
     return validate_file(path, schema)[1]
 
 

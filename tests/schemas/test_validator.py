@@ -190,6 +190,155 @@ def replace_table(path, name, fields, drop=None, retype=None):
         f[f"summary/{name}"] = new
 
 
+# --------------------------------------------------------------------------- report fixture
+
+# As ctscale-report writes them: text vlen UTF-8, integers int64, everything else float64.
+I8 = "<i8"
+
+
+def strs(names):
+    return [(n, STR) for n in names.split()]
+
+
+def i64s(names):
+    return [(n, I8) for n in names.split()]
+
+
+REPORT_FIELDS = {
+    "models": (strs("model series architecture") + i64s("d_model n_layers vocab_size "
+               "total_params n_matrices") + strs("spectral_mode") + i64s("mpi_ranks")
+               + f64s("time_read time_fit time_spectral time_transition") + strs("file")),
+    "compression": (strs("model series") + i64s("total_params d_model") + strs("k_label")
+                    + i64s("n_matrices amplitude_params fitted_params")
+                    + f64s("compression_total compression_fitted r2_pooled r2_null_pooled "
+                           "r2_excess") + i64s("n_near_exact")
+                    + f64s("r2_pooled_excl r2_null_pooled_excl") + strs("paper_label")
+                    + f64s("paper_params paper_amplitude_params paper_compression "
+                           "r2_excess_excl")),
+    "width": (strs("model series") + i64s("d_model") + strs("k_label")
+              + f64s("d_per_k r2_pooled r2_null_pooled r2_excess r2_pooled_excl "
+                     "r2_null_pooled_excl") + i64s("n_near_exact") + f64s("paper_r2")),
+    "transition": (strs("stream") + i64s("vocab_size tokens bigrams dangling_rows")
+                   + f64s(" ".join(f"pr_{m}{s}" for m in ("counts", "counts_sym", "counts_skew",
+                                                         "P", "P_sym", "P_skew")
+                                   for s in ("", "_null")))
+                   + f64s("paper_asymmetric paper_symmetric")),
+    "layer_norms": (strs("model") + i64s("n_layers layer") + f64s("relative_depth")
+                    + i64s("n_params") + f64s("layer_norm norm_per_param norm_over_first "
+                                              "paper_layer_norm paper_norm_per_param")),
+    "layer_trends": (strs("model") + i64s("n_layers")
+                     + f64s("spearman_rho spearman_p spearman_rho_file")
+                     + i64s("monotone_decreasing") + f64s("last_over_first")),
+    "amplitude_pr": (strs("model k_label") + [f for s in ("", "_excl") for f in
+                     i64s(f"n_matrices{s}") + f64s(" ".join(f"{n}{s}" for n in (
+                         "pr_mean pr_std pearson_r pearson_p r_ci_low r_ci_high pr_null_mean "
+                         "pr_null_std").split()))]
+                     + f64s("paper_pr_mean paper_pr_std paper_pearson_r")),
+    "near_exact": (strs("model name kind") + i64s("rows cols") + strs("k_label") + i64s("k")
+                   + f64s("r2_pooled r2_null_pooled")),
+    "fits_by_kind": (strs("model kind k_label") + i64s("n_matrices n_near_exact")
+                     + f64s("r2_pooled r2_null_pooled amplitude_pr_mean amplitude_pr_null_mean "
+                            "r2_excess")),
+    "spectra_by_kind": (strs("model") + i64s("total_params") + strs("kind")
+                        + i64s("n_matrices n_params")
+                        + f64s("pr_sv_mean stable_rank_mean spectral_norm_mean "
+                               "effective_rank_mean alpha_mean") + i64s("n_alpha")),
+    "scaling_fits": (strs("quantity series k_label") + f64s("exponent stderr ci_low ci_high")
+                     + i64s("n") + f64s("r_squared") + i64s("n_boot") + strs("resampled")
+                     + f64s("paper_exponent") + strs("status")),
+}
+VERDICT_FIELDS = strs("claim_id claim note_value measured rule verdict")
+
+# Two synthetic models (name: d_model, total_params), K settings 4, 8 and rule; one token
+# stream. The small model's mlp_down (cols 16) at K = 8 is the one near-exact fit.
+REPORT_MODELS = {"custom-d8": (8, 1000), "custom-d16": (16, 4000)}
+REPORT_LABELS = ("4", "8", "rule")
+FEW = "not enough data: 2 point(s) with x, y > 0 and 2 distinct x (a fit needs 3 and 2)"
+
+
+def report_attrs():
+    return {"schema": "ctscale.report", "schema_version": np.int64(1),
+            "ctscale_version": "0.1.0", "created_utc": "2024-05-01T12:00:00Z",
+            "command_line": "ctscale-report -o rep res/", "bootstrap_samples": np.int64(100),
+            "bootstrap_seed": np.int64(0), "n_models": np.int64(2), "n_streams": np.int64(1)}
+
+
+def report_tables():
+    near = {("custom-d8", "8")}
+    rows = {name: [] for name in REPORT_FIELDS}
+    for model, (d, total) in REPORT_MODELS.items():
+        rows["models"].append((model, "synthetic", "gpt", d, 2, 100, total, 3, "full", 2,
+                               0.1, 0.2, 0.3, 0.0, f"res/{model}.h5"))
+        for label in REPORT_LABELS:
+            k = 8 if label == "rule" else int(label)
+            n_near = int((model, label) in near)
+            paper = ("Current", 10.2e6, 196e3, 52.0) if label == "8" else ("", NAN, NAN, NAN)
+            rows["compression"].append((model, "synthetic", total, d, label, 3, 24 * k, 3 * d * d,
+                                        total / (24 * k), 3 * d * d / (24 * k), 0.3, 0.1, 0.2,
+                                        n_near, 0.25, 0.1) + paper + (0.15,))
+            rows["width"].append((model, "synthetic", d, label, d / k if label != "rule" else NAN,
+                                  0.3, 0.1, 0.2, 0.25, 0.1, n_near, NAN))
+            rows["amplitude_pr"].append((model, label, 3, 2.5, 0.5, -0.2, 0.6, -0.9, 0.8, 2.0,
+                                         0.4, 2, 2.4, 0.4, NAN, NAN, NAN, NAN, 2.1, 0.3)
+                                        + ((3.15, 1.04, -0.164) if label == "8" else (NAN,) * 3))
+            rows["fits_by_kind"].append((model, "mlp_up", label, 1, 0, 0.3, 0.1, 2.5, 2.0, 0.2))
+        for layer in (0, 1):
+            rows["layer_norms"].append((model, 2, layer, float(layer), 2 * d * d, 3.0 - layer,
+                                        0.01, (3.0 - layer) / 3.0, NAN, NAN))
+        rows["layer_trends"].append((model, 2, -1.0, NAN, -1.0, 1, 2.0 / 3.0))
+        rows["spectra_by_kind"].append((model, total, "mlp_up", 2, 2 * d * d, 2.0, 1.5, 3.0, 4.0,
+                                        NAN, 0))
+    rows["near_exact"].append(("custom-d8", "h.0.mlp.down.weight", "mlp_down", 8, 16, "8", 8,
+                               0.9, 0.4))
+    for v in (500, 1000, 2000):
+        rows["transition"].append(("zipf", v, 10000, 9000, 0) + (2.0, 1.9) * 6
+                                  + ((2.01, 1.01) if v == 500 else (2.0, NAN)))
+    for label in REPORT_LABELS:
+        rows["scaling_fits"] += [
+            ("compression_total~total_params", "synthetic", label, NAN, NAN, NAN, NAN, 2, NAN, 0,
+             "models", 0.35 if label == "8" else NAN, FEW),
+            ("r2_pooled~cols_per_k", "synthetic", label, -0.5, 0.05, -0.6, -0.4, 6, 0.9, 100,
+             "matrices within models", NAN, "ok")]
+    rows["scaling_fits"].append(("pr_counts_skew~vocab_size", "zipf", "", 0.001, 0.0005, -0.002,
+                                 0.004, 3, 0.8, 97, "vocabulary sizes", -0.001, "ok"))
+    return {name: table(REPORT_FIELDS[name], r) for name, r in rows.items()}
+
+
+def report_verdicts():
+    return table(VERDICT_FIELDS, [
+        ("compression-grows", "Compression grows", "52x to 556x", "n/a", "interval above 0",
+         "not testable from these inputs"),
+        ("r2-falls-with-width-k4", "R2 falls with width", "exponent -1.03", "-0.5 [-0.6, -0.4]",
+         "interval below 0", "supported"),
+        ("free-parameters", "12.6M free parameters", "12.6M", "custom-d16: 0.25", "R2 >= 0.5",
+         "contradicted")])
+
+
+def make_report(path):
+    """Valid report.h5: two models, three K settings, one token stream, three verdicts."""
+    with h5py.File(path, "w") as f:
+        f.attrs.update(report_attrs())
+        f.attrs.create("inputs", ["/data/res/custom-d8.h5", "/data/res/custom-d16.h5",
+                                  "/data/res/zipf.h5"], dtype=STR)
+        for name, data in report_tables().items():
+            f[f"tables/{name}"] = data
+        f["verdicts"] = report_verdicts()
+
+
+def rewrite_dataset(path, dataset, rows=None, drop=None):
+    """Rewrite a compound dataset with only `rows` (indices) and without field `drop`."""
+    with h5py.File(path, "a") as f:
+        old = f[dataset][()]
+        if rows is not None:
+            old = old[list(rows)]
+        fields = [(n, old.dtype.fields[n][0]) for n in old.dtype.names if n != drop]
+        new = np.zeros(len(old), dtype=fields)
+        for n, _ in fields:
+            new[n] = old[n]
+        del f[dataset]
+        f[dataset] = new
+
+
 # --------------------------------------------------------------------------- base
 
 class ValidatorTest(unittest.TestCase):
@@ -616,6 +765,213 @@ class ResultsTest(ValidatorTest):
         self.assertProblem(self.file, r"attribute 'monotone_decreasing' is 2, expected one of 0, 1")
 
 
+# --------------------------------------------------------------------------- report
+
+class ReportTest(ValidatorTest):
+    def setUp(self):
+        super().setUp()
+        self.file = self.path("report.h5")
+        make_report(self.file)
+
+    def edit(self):
+        return h5py.File(self.file, "a")
+
+    def set_cells(self, dataset, *changes):
+        """changes: (row, field, value) applied to /<dataset>."""
+        with self.edit() as f:
+            data = f[dataset][()]
+            for row, field, value in changes:
+                data[field][row] = value
+            f[dataset][...] = data
+
+    def test_valid_report(self):
+        self.assertValid(self.file)
+        self.assertValid(self.file, "report")
+        self.assertValid(self.file, "ctscale.report")
+
+    def test_valid_without_token_streams(self):
+        # Zero-row tables pass, with their fields typed as always.
+        rewrite_dataset(self.file, "tables/transition", rows=[])
+        with self.edit() as f:
+            f.attrs["n_streams"] = np.int64(0)
+        rewrite_dataset(self.file, "tables/scaling_fits", rows=range(6))
+        self.assertValid(self.file)
+
+    def test_valid_without_models(self):
+        with self.edit() as f:
+            f.attrs["n_models"] = np.int64(0)
+        for name in REPORT_FIELDS:
+            if name not in ("transition", "scaling_fits"):
+                rewrite_dataset(self.file, f"tables/{name}", rows=[])
+        rewrite_dataset(self.file, "tables/scaling_fits", rows=[6])
+        self.assertValid(self.file)
+
+    def test_zero_row_table_keeps_field_types(self):
+        with self.edit() as f:
+            del f["tables/transition"]
+            as_text = [(n, STR) for n, _ in REPORT_FIELDS["transition"]]
+            f["tables/transition"] = np.zeros(0, as_text)
+        self.assertProblem(self.file, r": /tables/transition: field 'vocab_size' is string, "
+                                      r"expected int64$")
+
+    def test_wrong_schema_version(self):
+        with self.edit() as f:
+            f.attrs["schema_version"] = np.int64(2)
+        problems = self.assertProblem(self.file, r": /: attribute 'schema_version' is 2, "
+                                                 r"expected 1$")
+        self.assertEqual(len(problems), 1)
+
+    def test_missing_required_table(self):
+        for name in ("compression", "scaling_fits", "near_exact"):
+            with self.subTest(table=name):
+                make_report(self.file)
+                with self.edit() as f:
+                    del f[f"tables/{name}"]
+                self.assertProblem(self.file, rf": /tables/{name}: missing dataset$")
+        with self.edit() as f:
+            del f["verdicts"]
+        self.assertProblem(self.file, r": /verdicts: missing dataset$")
+
+    def test_missing_required_field(self):
+        rewrite_dataset(self.file, "tables/compression", drop="compression_total")
+        rewrite_dataset(self.file, "tables/scaling_fits", drop="ci_low")
+        self.assertProblem(self.file, r": /tables/compression: missing field "
+                                      r"'compression_total'$")
+        self.assertProblem(self.file, r": /tables/scaling_fits: missing field 'ci_low'$")
+
+    def test_field_of_wrong_type(self):
+        with self.edit() as f:
+            data = f["tables/scaling_fits"][()]
+            fields = [(n, "<i4" if n == "n" else data.dtype.fields[n][0])
+                      for n in data.dtype.names]
+            del f["tables/scaling_fits"]
+            f["tables/scaling_fits"] = data.astype(fields)
+        self.assertProblem(self.file, r": /tables/scaling_fits: field 'n' is int32, "
+                                      r"expected int64$")
+
+    def test_bad_root_attributes(self):
+        with self.edit() as f:
+            del f.attrs["inputs"]
+            f.attrs["inputs"] = "one.h5"
+            f.attrs["bootstrap_samples"] = np.int64(-1)
+            del f.attrs["n_streams"]
+        self.assertProblem(self.file, r": /: attribute 'inputs' has shape \(\), "
+                                      r"expected a 1-D array$")
+        self.assertProblem(self.file, r": /: attribute 'bootstrap_samples' is -1, must be >= 0$")
+        self.assertProblem(self.file, r": /: missing attribute 'n_streams'$")
+
+    def test_verdict_quantity_and_k_label_constrained(self):
+        self.set_cells("verdicts", (1, "verdict", "likely"))
+        self.set_cells("tables/scaling_fits", (0, "quantity", "compression vs params"),
+                       (1, "k_label", "08"), (2, "status", "failed"))
+        self.set_cells("tables/compression", (0, "k_label", ""))
+        self.assertProblem(self.file, r": /verdicts: row 1: field 'verdict' is 'likely', expected "
+                                      r"one of supported, contradicted, not testable from these "
+                                      r"inputs$")
+        self.assertProblem(self.file, r": /tables/scaling_fits: row 0: field 'quantity' is "
+                                      r"'compression vs params', does not match")
+        self.assertProblem(self.file, r"row 1: field 'k_label' is '08', does not match")
+        self.assertProblem(self.file, r"row 2: field 'status' is 'failed', does not match")
+        self.assertProblem(self.file, r": /tables/compression: row 0: field 'k_label' is '', "
+                                      r"does not match")
+
+    def test_models_known(self):
+        self.set_cells("tables/spectra_by_kind", (0, "model", "custom-ghost"))
+        self.set_cells("tables/near_exact", (0, "model", "custom-d9"))
+        self.assertProblem(self.file, r": /tables/spectra_by_kind: row 0: model 'custom-ghost' "
+                                      r"is not in /tables/models$")
+        self.assertProblem(self.file, r": /tables/near_exact: row 0: model 'custom-d9' is not "
+                                      r"in /tables/models$")
+
+    def test_models_listed_once(self):
+        self.set_cells("tables/models", (1, "model", "custom-d8"))
+        self.assertProblem(self.file, r": /tables/models: model 'custom-d8' appears 2 times$")
+
+    def test_counts_match(self):
+        with self.edit() as f:
+            f.attrs["n_models"] = np.int64(3)
+            f.attrs["n_streams"] = np.int64(2)
+        self.assertProblem(self.file, r": /: attribute 'n_models' is 3 but /tables/models has 2 "
+                                      r"rows$")
+        self.assertProblem(self.file, r": /: attribute 'n_streams' is 2 but /tables/transition "
+                                      r"has 1 distinct streams$")
+
+    def test_k_labels_same_for_every_model(self):
+        self.set_cells("tables/compression", (5, "k_label", "16"))
+        self.assertProblem(self.file, r": /tables/compression: model 'custom-d16' has k_label "
+                                      r"values \[4, 8, 16\], model 'custom-d8' has "
+                                      r"\[4, 8, rule\]$")
+
+    def test_k_labels_one_row_per_model_and_setting(self):
+        self.set_cells("tables/amplitude_pr", (1, "k_label", "4"))
+        self.assertProblem(self.file, r": /tables/amplitude_pr: model 'custom-d8', k_label 4 "
+                                      r"has 2 rows$")
+
+    def test_k_labels_known_settings(self):
+        self.set_cells("tables/scaling_fits", (3, "k_label", "32"))
+        self.set_cells("tables/fits_by_kind", (0, "k_label", "2"))
+        self.assertProblem(self.file, r": /tables/scaling_fits: row 3: k_label 32 is not a K "
+                                      r"setting of /tables/compression \[4, 8, rule\]$")
+        self.assertProblem(self.file, r": /tables/fits_by_kind: row 0: k_label 2 is not a K "
+                                      r"setting")
+
+    def test_k_label_empty_exactly_for_transition_fits(self):
+        self.set_cells("tables/scaling_fits", (6, "k_label", "8"), (0, "k_label", ""))
+        self.assertProblem(self.file, r": /tables/scaling_fits: row 6: transition fit "
+                                      r"'pr_counts_skew~vocab_size' has k_label 8, "
+                                      r"expected empty$")
+        self.assertProblem(self.file, r"row 0: fit 'compression_total~total_params' has an empty "
+                                      r"k_label")
+
+    def test_k_label_equals_k(self):
+        self.set_cells("tables/near_exact", (0, "k", 9))
+        self.assertProblem(self.file, r": /tables/near_exact: row 0: k is 9 but k_label is '8'$")
+
+    def test_intervals_ordered(self):
+        self.set_cells("tables/scaling_fits", (1, "ci_low", 0.5))
+        self.set_cells("tables/amplitude_pr", (0, "r_ci_low_excl", 0.9),
+                       (0, "r_ci_high_excl", 0.1))
+        self.assertProblem(self.file, r": /tables/scaling_fits: row 1 \('r2_pooled~cols_per_k', "
+                                      r"synthetic, k_label 4\): ci_low 0.5 > ci_high -0.4$")
+        self.assertProblem(self.file, r": /tables/amplitude_pr: row 0 \('custom-d8', k_label 4\): "
+                                      r"r_ci_low_excl 0.9 > r_ci_high_excl 0.1$")
+
+    def test_status_ok_exactly_when_exponent_finite(self):
+        self.set_cells("tables/scaling_fits", (1, "exponent", NAN), (0, "exponent", 0.5))
+        self.assertProblem(self.file, r": /tables/scaling_fits: row 1 \('r2_pooled~cols_per_k', "
+                                      r"synthetic, k_label 4\): status ok but exponent is nan$")
+        self.assertProblem(self.file, r"row 0 \('compression_total~total_params', synthetic, "
+                                      r"k_label 4\): exponent 0.5 but status is 'not enough data")
+
+    def test_n_boot_at_most_bootstrap_samples(self):
+        self.set_cells("tables/scaling_fits", (6, "n_boot", 101))
+        self.assertProblem(self.file, r": /tables/scaling_fits: row 6 "
+                                      r"\('pr_counts_skew~vocab_size', zipf\): n_boot 101 > "
+                                      r"bootstrap_samples \(100\)$")
+
+    def test_near_exact_rows_have_k_above_cols_over_4(self):
+        self.set_cells("tables/near_exact", (0, "cols", 32))
+        self.assertProblem(self.file, r": /tables/near_exact: row 0 \('custom-d8', "
+                                      r"'h.0.mlp.down.weight', k_label 8\): K = 8 is not > cols/4 "
+                                      r"\(cols 32\)$")
+
+    def test_near_exact_counts_agree(self):
+        self.set_cells("tables/compression", (0, "n_near_exact", 4))
+        rewrite_dataset(self.file, "tables/near_exact", rows=[])
+        problems = self.assertProblem(self.file, r": /tables/compression: row 0 \('custom-d8', "
+                                                 r"k_label 4\): n_near_exact 4 > n_matrices 3$")
+        self.assertProblem(self.file, r"row 1 \('custom-d8', k_label 8\): n_near_exact 1 but "
+                                      r"/tables/near_exact has 0 rows for it$")
+        self.assertProblem(self.file, r": /tables/width: row 0 \('custom-d8', k_label 4\): "
+                                      r"n_near_exact 0, /tables/compression has 4$")
+        self.assertEqual(len(problems), 4, "\n".join(problems))
+
+    def test_claim_ids_unique(self):
+        self.set_cells("verdicts", (2, "claim_id", "compression-grows"))
+        self.assertProblem(self.file, r": /verdicts: claim_id 'compression-grows' appears 2 "
+                                      r"times$")
+
+
 # --------------------------------------------------------------------------- files, CLI
 
 class FileLevelTest(ValidatorTest):
@@ -683,6 +1039,20 @@ class CommandLineTest(ValidatorTest):
         self.assertIn(f"{tokens}: /: attribute 'schema' is 'ctscale.tokens', "
                       "expected 'ctscale.checkpoint'", run.stderr)
 
+    def test_report_detected_and_forced(self):
+        report, results = self.path("report.h5"), self.path("r.h5")
+        make_report(report)
+        make_results(results)
+        run = self.run_cli(report, "--schema", "report")
+        self.assertEqual((run.returncode, run.stdout, run.stderr),
+                         (0, f"{report}: ok (ctscale.report v1)\n", ""))
+        run = self.run_cli(report)
+        self.assertEqual(run.stdout, f"{report}: ok (ctscale.report v1)\n")
+        run = self.run_cli(results, "--schema", "report")
+        self.assertEqual(run.returncode, 1)
+        self.assertEqual(run.stderr, f"{results}: /: attribute 'schema' is 'ctscale.results', "
+                                     "expected 'ctscale.report'\n")
+
     def test_usage_errors_exit_2(self):
         for args in ([], ["x.h5", "--schema", "model"], ["--bogus", "x.h5"]):
             with self.subTest(args=args):
@@ -695,7 +1065,8 @@ class CommandLineTest(ValidatorTest):
 
 class DescriptionTest(unittest.TestCase):
     def descriptions(self):
-        return {n: ctscale_validate.load_schema(n) for n in ("checkpoint", "tokens", "results")}
+        return {n: ctscale_validate.load_schema(n)
+                for n in ("checkpoint", "tokens", "results", "report")}
 
     def test_descriptions_load_and_name_implemented_checks(self):
         for short, schema in self.descriptions().items():

@@ -209,3 +209,18 @@ def test_csv_and_h5_agree_and_validate(built_report):
     for plot in ("compression", "r2_width", "transition_pr", "layer_norms", "amplitude_pr"):
         for ext in ("png", "svg"):
             assert os.path.getsize(built_report / "plots" / f"{plot}.{ext}") > 1000
+
+
+@pytest.mark.parametrize("inputs", [["tokens.h5"], ["d16.h5"], ["d16.h5", "d32.h5"]])
+def test_partial_inputs_give_a_valid_report(analysed, scratch, inputs):
+    """A report of token streams only, or of models only, has every table (some empty, with
+    the same column types) and validates."""
+    from conftest import report
+    out = scratch / "partial"
+    result = report(*[analysed / "results" / name for name in inputs], "-o", out, "-q", "--bootstrap", "50")
+    assert result.returncode == 0, result.stderr
+    check = subprocess.run(["/usr/bin/python3", VALIDATOR, str(out / "report.h5")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with h5py.File(out / "report.h5") as f:
+        assert f["tables/compression"].dtype["total_params"] == np.int64
+        assert f["tables/transition"].dtype["pr_counts"] == np.float64

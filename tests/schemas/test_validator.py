@@ -226,7 +226,7 @@ REPORT_FIELDS = {
     "layer_norms": (strs("model") + i64s("n_layers layer") + f64s("relative_depth")
                     + i64s("n_params") + f64s("layer_norm norm_per_param norm_over_first "
                                               "paper_layer_norm paper_norm_per_param")),
-    "layer_trends": (strs("model") + i64s("n_layers")
+    "layer_trends": (strs("model") + i64s("layers_present")
                      + f64s("spearman_rho spearman_p spearman_rho_file")
                      + i64s("monotone_decreasing") + f64s("last_over_first")),
     "amplitude_pr": (strs("model k_label") + [f for s in ("", "_excl") for f in

@@ -35,7 +35,7 @@ def sign_verdict(row, expect_positive: bool):
 
 def main_series(t: ReportTables) -> str:
     """The series the cross-model claims are judged on: the one with the most models."""
-    counts = pd.Series(list(t.series.values())).value_counts()
+    counts = pd.Series(list(t.series.values()), dtype=object).value_counts()
     return str(counts.index[0]) if len(counts) else "synthetic"
 
 
@@ -122,7 +122,7 @@ def verdicts(t: ReportTables) -> pd.DataFrame:
 
     # 7. Layer norms decrease monotonically with depth.
     lt = t.tables["layer_trends"]
-    lt = lt[lt["n_layers"] >= 3]
+    lt = lt[lt["layers_present"] >= 3]
     if len(lt) == 0:
         v, measured = NOT_TESTABLE, "no model with 3 or more layers"
     else:

@@ -142,7 +142,7 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
         part = ln[ln["model"] == r.model].sort_values("layer")
         note_rows = part[pd.notna(part["paper_layer_norm"])]
         note = ", ".join(f"L{int(x.layer)} {x.paper_layer_norm} (ours {x.layer_norm:.2f})" for x in note_rows.itertuples())
-        rows.append([r.model, r.n_layers, num(part["layer_norm"].iloc[0]) if len(part) else "–",
+        rows.append([r.model, r.layers_present, num(part["layer_norm"].iloc[0]) if len(part) else "–",
                      num(part["layer_norm"].iloc[-1]) if len(part) else "–", num(r.last_over_first),
                      num(r.spearman_rho, 3), num(r.spearman_p, 3), "yes" if r.monotone_decreasing else "no",
                      note or "–"])

@@ -82,7 +82,8 @@ def r2_width_plot(t: ReportTables, directory: str) -> list:
     w = t.tables["width"]
     w = w[np.isfinite(w["d_per_k"])]
     colors = {"4": "tab:blue", "8": "tab:orange", "16": "tab:green"}
-    for label, part in w.groupby("k_label"):
+    for label in sorted(w["k_label"].unique(), key=int):
+        part = w[w["k_label"] == label]
         color = colors.get(label, "tab:purple")
         ax.scatter(part["d_per_k"], part["r2_pooled_excl"], color=color, label=f"measured, K = {label}")
         ax.scatter(part["d_per_k"], part["r2_null_pooled_excl"], facecolors="none", edgecolors=color,

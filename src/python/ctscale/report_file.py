@@ -14,12 +14,24 @@ SCHEMA_VERSION = 1
 STRING = h5py.string_dtype("utf-8")
 
 
+# Column types by name, so that a table with no rows (whose pandas columns are all
+# `object`) is written with the same types as a full one; other columns are float64.
+TEXT_COLUMNS = {"model", "series", "architecture", "spectral_mode", "file", "k_label", "paper_label", "stream",
+                "kind", "name", "quantity", "resampled", "status", "claim_id", "claim", "note_value", "measured",
+                "rule", "verdict"}
+INTEGER_COLUMNS = {"d_model", "n_layers", "vocab_size", "total_params", "n_matrices", "n_matrices_excl", "mpi_ranks",
+                   "amplitude_params", "fitted_params", "n_near_exact", "layer", "n_params", "tokens", "bigrams",
+                   "dangling_rows", "n", "n_boot", "rows", "cols", "k", "monotone_decreasing", "n_alpha",
+                   "layers_present"}
+
+
+def column_type(name: str):
+    return STRING if name in TEXT_COLUMNS else np.int64 if name in INTEGER_COLUMNS else np.float64
+
+
 def compound(frame: pd.DataFrame) -> np.ndarray:
-    """A DataFrame as a 1-D compound array: text as UTF-8 strings, integers int64, the rest float64."""
-    fields = []
-    for name in frame.columns:
-        kind = frame[name].dtype.kind
-        fields.append((name, np.int64 if kind in "iub" else np.float64 if kind == "f" else STRING))
+    """A DataFrame as a 1-D compound array: text as UTF-8 strings, counts int64, the rest float64."""
+    fields = [(name, column_type(name)) for name in frame.columns]
     out = np.empty(len(frame), dtype=fields)
     for name, dtype in fields:
         values = frame[name].to_numpy()

@@ -3,6 +3,7 @@ Every number is defined in docs/method.md, "The scaling report"."""
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -100,7 +101,7 @@ class ReportTables:
                          "time_fit": float(a.get("time_fit", NAN)),
                          "time_spectral": float(a.get("time_spectral", NAN)),
                          "time_transition": float(a.get("time_transition", NAN)),
-                         "file": r.path})
+                         "file": os.path.abspath(r.path)})
         return frame(rows, ["model", "series", "architecture", "d_model", "n_layers", "vocab_size",
                             "total_params", "n_matrices", "spectral_mode", "mpi_ranks", "time_read",
                             "time_fit", "time_spectral", "time_transition", "file"])
@@ -197,11 +198,11 @@ class ReportTables:
             ln = r.layer_norms.sort_values("layer")
             rho, p = spearman(ln["layer"], ln["layer_norm"])
             norms = ln["layer_norm"].to_numpy()
-            rows.append({"model": r.model, "n_layers": len(ln), "spearman_rho": rho, "spearman_p": p,
+            rows.append({"model": r.model, "layers_present": len(ln), "spearman_rho": rho, "spearman_p": p,
                          "spearman_rho_file": float(r.layer_norms_attrs.get("spearman_rho", NAN)),
                          "monotone_decreasing": int(r.layer_norms_attrs.get("monotone_decreasing", 0)),
                          "last_over_first": norms[-1] / norms[0] if len(norms) else NAN})
-        return frame(rows, ["model", "n_layers", "spearman_rho", "spearman_p", "spearman_rho_file",
+        return frame(rows, ["model", "layers_present", "spearman_rho", "spearman_p", "spearman_rho_file",
                             "monotone_decreasing", "last_over_first"])
 
     def amplitude_pr_table(self) -> pd.DataFrame:

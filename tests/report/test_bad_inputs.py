@@ -86,6 +86,18 @@ def test_different_basis_width(analysed, scratch, good):
     run_bad(scratch, *good, other, fragments=(str(other), "--width 1.25"))
 
 
+def test_missing_attribute_and_unknown_matrix(scratch, good):
+    with h5py.File(good[1], "a") as f:
+        del f.attrs["model_d_model"]
+    run_bad(scratch, *good, fragments=(str(good[1]), "model_d_model"))
+    with h5py.File(good[0], "a") as f:
+        fits = f["summary/fits"][()]
+        fits["name"][0] = b"no.such.matrix"
+        del f["summary/fits"]
+        f["summary/fits"] = fits
+    run_bad(scratch, good[0], fragments=(str(good[0]), "no.such.matrix"))
+
+
 def test_empty_directory(scratch):
     empty = scratch / "empty"
     empty.mkdir()
@@ -94,6 +106,7 @@ def test_empty_directory(scratch):
 
 def test_usage_errors(scratch, good):
     for args in ([good[0]], ["-o", scratch / "r"], [good[0], "-o", scratch / "r", "--bootstrap", "-1"],
+                 [good[0], "-o", scratch / "r", "--seed", "-1"],
                  [good[0], "-o", scratch / "r", "--no-such-option"]):
         result = report(*args)
         assert_one_line_error(result, 2)

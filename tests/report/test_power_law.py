@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 from scipy import stats
 
-from conftest import copy, report
+from conftest import copy, mpi, report
 from ctscale import load_report
 from ctscale.stats import fit_power_law
 
@@ -107,3 +107,38 @@ def test_one_model_is_not_enough_for_a_fit(analysed, scratch):
     text = (scratch / "report" / "report.md").read_text()
     assert "not enough data" in text
     assert "not testable from these inputs" in text
+
+
+def test_k8_absent_and_nan_amplitude_prs(analysed, scratch):
+    """Inputs without a K = 8 setting, or with no finite amplitude PR, still give a report:
+    the tables and plots say there is not enough data."""
+    out = scratch / "k16"
+    out.mkdir()
+    for d in (16, 32):
+        mpi(1, "ctscale-mpi", "--input", analysed / f"ckpt-d{d}.h5", "--k", "16", "--k-rule", "none",
+            "--spectral", "none", "-q", "-o", out / f"d{d}.h5")
+        with h5py.File(out / f"d{d}.h5", "a") as f:
+            fits = f["summary/fits"][()]
+            fits["amplitude_pr"] = np.nan
+            replace(f, "summary/fits", fits)
+    result = report(out, "-o", scratch / "report", "-q")
+    assert result.returncode == 0, result.stderr
+    text = (scratch / "report" / "report.md").read_text()
+    assert "Not enough data in these inputs" in text
+    assert (scratch / "report" / "plots" / "amplitude_pr.png").stat().st_size > 1000
+
+
+def test_too_few_points_give_no_interval():
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    fit = fit_power_law(x, x ** 0.5, n_boot=100)
+    assert fit.status == "ok" and abs(fit.exponent - 0.5) < 1e-12
+    assert np.isnan(fit.ci_low) and fit.n_boot == 0
+    fit = fit_power_law(np.append(x, 16.0), np.append(x, 16.0) ** 0.5 * [1, 1.01, 0.99, 1, 1.02], n_boot=100)
+    assert fit.ci_low < 0.5 < fit.ci_high
+
+
+def test_spearman_ignores_missing_values():
+    from ctscale.stats import spearman
+    sp = spearman([0, 1, 2, 3, 4], [np.nan, 4, 3, 2, 1])
+    assert sp.rho == -1.0 and abs(sp.p_decreasing - 1 / 24) < 1e-12 and abs(sp.p - 2 / 24) < 1e-12
+    assert np.isnan(spearman([0, 1, 2], [np.nan, 1, 0]).p)

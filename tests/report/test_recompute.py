@@ -103,7 +103,16 @@ def test_scaling_fits_equal_least_squares(built_report, results):
         ref = stats.linregress(np.log(x), np.log(y))
         row = fits[(fits["quantity"] == "compression_total~total_params") & (fits["k_label"] == label)].iloc[0]
         assert close(row["exponent"], ref.slope, 1e-10) and close(row["stderr"], ref.stderr, 1e-8)
-        assert row["n"] == 3 and row["ci_low"] <= row["ci_high"]
+        assert row["n"] == 3 and math.isnan(row["ci_low"])           # too few models for an interval
+        # The null's pooled R² and R²/null against d_model, over the models.
+        d = [results[m]["attrs"]["model_d_model"] for m in models]
+        for quantity, value in (("r2_null_pooled~d_model", lambda f: pooled(f, "ss_res_null")),
+                                ("r2_over_null~d_model", lambda f: pooled(f) / pooled(f, "ss_res_null"))):
+            y = [value(results[m]["ok"][results[m]["ok"]["k_label"] == label]) for m in models]
+            ref = stats.linregress(np.log(d), np.log(y))
+            row = fits[(fits["quantity"] == quantity) & (fits["k_label"] == label)].iloc[0]
+            assert close(row["exponent"], ref.slope, 1e-9), quantity
+            assert math.isnan(row["ci_low"])               # 3 models: too few for an interval
         # Pooled R² against cols/K over every fitted matrix of every model.
         allf = pd.concat([results[m]["ok"][results[m]["ok"]["k_label"] == label] for m in models])
         allf = allf[allf["r2_pooled"] > 0]
@@ -132,9 +141,10 @@ def test_transition_table_and_slopes(built_report, analysed):
 
 
 def exact_spearman_p(x, y):
+    """Two-sided and one-sided (ρ < 0) p-values over every permutation of y."""
     rho = stats.spearmanr(x, y).correlation
-    perms = [stats.spearmanr(x, p).correlation for p in itertools.permutations(y)]
-    return float(np.mean(np.abs(perms) >= abs(rho) - 1e-12))
+    perms = np.array([stats.spearmanr(x, p).correlation for p in itertools.permutations(y)])
+    return float(np.mean(np.abs(perms) >= abs(rho) - 1e-12)), float(np.mean(perms <= rho + 1e-12))
 
 
 def test_layer_trends(built_report, results):
@@ -145,7 +155,9 @@ def test_layer_trends(built_report, results):
         rho = stats.spearmanr(own["layer"], own["layer_norm"]).correlation
         assert close(t.loc[model, "spearman_rho"], rho, 1e-12)
         assert close(t.loc[model, "spearman_rho"], float(r["ln_attrs"]["spearman_rho"]), 1e-12)
-        assert close(t.loc[model, "spearman_p"], exact_spearman_p(own["layer"], own["layer_norm"]), 1e-12)
+        two_sided, decreasing = exact_spearman_p(own["layer"], own["layer_norm"])
+        assert close(t.loc[model, "spearman_p"], two_sided, 1e-12)
+        assert close(t.loc[model, "spearman_p_decreasing"], decreasing, 1e-12)
         mine = ln[ln["model"] == model].sort_values("layer")
         np.testing.assert_array_equal(mine["layer_norm"].to_numpy(), own["layer_norm"].to_numpy())
         np.testing.assert_allclose(mine["relative_depth"], own["layer"] / (len(own) - 1))
@@ -163,6 +175,9 @@ def test_amplitude_pr(built_report, results):
         ref = stats.pearsonr(at["n_params"], at["amplitude_pr"])
         assert close(row.pearson_r, ref[0], 1e-10) and close(row.pearson_p, ref[1], 1e-8)
         assert close(row.pr_null_mean, at["amplitude_pr_null"].mean(), 1e-12)
+        paired = stats.ttest_rel(at["amplitude_pr"], at["amplitude_pr_null"])
+        assert close(row.pr_minus_null_mean, (at["amplitude_pr"] - at["amplitude_pr_null"]).mean(), 1e-12)
+        assert close(row.pr_minus_null_p, paired.pvalue, 1e-9)
         wide = at[4 * at["k"] <= at["cols"]]
         assert row.n_matrices_excl == len(wide)
         if len(wide):
@@ -197,7 +212,8 @@ def test_csv_and_h5_agree_and_validate(built_report):
                           "amplitude_pr", "near_exact", "spectra_by_kind", "fits_by_kind", "models"}
     for name in names:
         h5 = report_table(built_report, name)
-        csv = pd.read_csv(built_report / "tables" / f"{name}.csv", keep_default_na=False, na_values=["NaN", "nan", ""])
+        csv = pd.read_csv(built_report / "tables" / f"{name}.csv", keep_default_na=False, na_values=["NaN", "nan", ""],
+                          float_precision="round_trip")
         assert list(csv.columns) == list(h5.columns), name
         for col in h5.columns:
             if h5[col].dtype.kind in "if":

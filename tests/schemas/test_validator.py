@@ -227,12 +227,13 @@ REPORT_FIELDS = {
                     + i64s("n_params") + f64s("layer_norm norm_per_param norm_over_first "
                                               "paper_layer_norm paper_norm_per_param")),
     "layer_trends": (strs("model") + i64s("layers_present")
-                     + f64s("spearman_rho spearman_p spearman_rho_file")
+                     + f64s("spearman_rho spearman_p spearman_p_decreasing spearman_p_increasing "
+                            "spearman_rho_file")
                      + i64s("monotone_decreasing") + f64s("last_over_first")),
     "amplitude_pr": (strs("model k_label") + [f for s in ("", "_excl") for f in
                      i64s(f"n_matrices{s}") + f64s(" ".join(f"{n}{s}" for n in (
                          "pr_mean pr_std pearson_r pearson_p r_ci_low r_ci_high pr_null_mean "
-                         "pr_null_std").split()))]
+                         "pr_null_std pr_minus_null_mean pr_minus_null_p").split()))]
                      + f64s("paper_pr_mean paper_pr_std paper_pearson_r")),
     "near_exact": (strs("model name kind") + i64s("rows cols") + strs("k_label") + i64s("k")
                    + f64s("r2_pooled r2_null_pooled")),
@@ -244,7 +245,7 @@ REPORT_FIELDS = {
                         + f64s("pr_sv_mean stable_rank_mean spectral_norm_mean "
                                "effective_rank_mean alpha_mean") + i64s("n_alpha")),
     "scaling_fits": (strs("quantity series k_label") + f64s("exponent stderr ci_low ci_high")
-                     + i64s("n") + f64s("r_squared") + i64s("n_boot") + strs("resampled")
+                     + i64s("n n_dropped") + f64s("r_squared") + i64s("n_boot") + strs("resampled")
                      + f64s("paper_exponent") + strs("status")),
 }
 VERDICT_FIELDS = strs("claim_id claim note_value measured rule verdict")
@@ -279,13 +280,14 @@ def report_tables():
             rows["width"].append((model, "synthetic", d, label, d / k if label != "rule" else NAN,
                                   0.3, 0.1, 0.2, 0.25, 0.1, n_near, NAN))
             rows["amplitude_pr"].append((model, label, 3, 2.5, 0.5, -0.2, 0.6, -0.9, 0.8, 2.0,
-                                         0.4, 2, 2.4, 0.4, NAN, NAN, NAN, NAN, 2.1, 0.3)
+                                         0.4, 0.5, 0.01, 2, 2.4, 0.4, NAN, NAN, NAN, NAN, 2.1, 0.3,
+                                         0.3, NAN)
                                         + ((3.15, 1.04, -0.164) if label == "8" else (NAN,) * 3))
             rows["fits_by_kind"].append((model, "mlp_up", label, 1, 0, 0.3, 0.1, 2.5, 2.0, 0.2))
         for layer in (0, 1):
             rows["layer_norms"].append((model, 2, layer, float(layer), 2 * d * d, 3.0 - layer,
                                         0.01, (3.0 - layer) / 3.0, NAN, NAN))
-        rows["layer_trends"].append((model, 2, -1.0, NAN, -1.0, 1, 2.0 / 3.0))
+        rows["layer_trends"].append((model, 2, -1.0, NAN, NAN, NAN, -1.0, 1, 2.0 / 3.0))
         rows["spectra_by_kind"].append((model, total, "mlp_up", 2, 2 * d * d, 2.0, 1.5, 3.0, 4.0,
                                         NAN, 0))
     rows["near_exact"].append(("custom-d8", "h.0.mlp.down.weight", "mlp_down", 8, 16, "8", 8,
@@ -295,12 +297,12 @@ def report_tables():
                                   + ((2.01, 1.01) if v == 500 else (2.0, NAN)))
     for label in REPORT_LABELS:
         rows["scaling_fits"] += [
-            ("compression_total~total_params", "synthetic", label, NAN, NAN, NAN, NAN, 2, NAN, 0,
+            ("compression_total~total_params", "synthetic", label, NAN, NAN, NAN, NAN, 2, 0, NAN, 0,
              "models", 0.35 if label == "8" else NAN, FEW),
-            ("r2_pooled~cols_per_k", "synthetic", label, -0.5, 0.05, -0.6, -0.4, 6, 0.9, 100,
+            ("r2_pooled~cols_per_k", "synthetic", label, -0.5, 0.05, -0.6, -0.4, 6, 0, 0.9, 100,
              "matrices within models", NAN, "ok")]
     rows["scaling_fits"].append(("pr_counts_skew~vocab_size", "zipf", "", 0.001, 0.0005, -0.002,
-                                 0.004, 3, 0.8, 97, "vocabulary sizes", -0.001, "ok"))
+                                 0.004, 3, 0, 0.8, 97, "vocabulary sizes", -0.001, "ok"))
     return {name: table(REPORT_FIELDS[name], r) for name, r in rows.items()}
 
 

@@ -27,6 +27,8 @@ def params(x) -> str:
 
 
 def md_table(header: list, rows: list) -> str:
+    if not rows:
+        return "*Not enough data in these inputs.*"
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -38,15 +40,18 @@ def fit_line(fits: pd.DataFrame, quantity: str, label: str, series: str = None) 
         sel = sel[sel["series"] == series]
     rows = []
     for r in sel.itertuples():
+        n = f"{r.n}" + (f" ({r.n_dropped} dropped)" if r.n_dropped else "")
         if r.status != "ok":
-            rows.append([f"`{quantity}`", r.series, label or "–", r.status, "", "", "", num(r.paper_exponent)])
+            rows.append([f"`{quantity}`", r.series, label or "–", r.status, "", "", n, num(r.paper_exponent)])
         else:
             rows.append([f"`{quantity}`", r.series, label or "–", num(r.exponent), num(r.stderr),
-                         f"[{num(r.ci_low)}, {num(r.ci_high)}]", r.n, num(r.paper_exponent)])
+                         f"[{num(r.ci_low)}, {num(r.ci_high)}]", n, num(r.paper_exponent)])
     return rows
 
 
 FIT_HEADER = ["power law y~x", "series", "K", "exponent", "std. error", "95% bootstrap interval", "n", "note"]
+FIT_NOTE = ("n counts the points fitted; points with y ≤ 0 (no logarithm) are dropped and counted. "
+            "No interval is given from fewer than 5 points.")
 
 
 def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
@@ -96,7 +101,7 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
     add(md_table(["model", "params", "K", "amplitude params", "compression", "R² pooled", "R² null",
                   "R² excess", "R² w/o near-exact", "null w/o near-exact", "near-exact fits", "note"], rows) + "\n")
     add(md_table(FIT_HEADER, sum((fit_line(fits, "compression_total~total_params", k) for k in t.labels), []))
-        + "\n")
+        + "\n\n" + FIT_NOTE + "\n")
 
     add("## 2. Fit quality against row width\n")
     add("Pooled R² per model at K = 4 and 8 (all fitted matrices, and without near-exact fits), its null, "
@@ -106,9 +111,11 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
              num(r.r2_null_pooled_excl), num(r.paper_r2)] for r in w[w["k_label"].isin(["4", "8"])].itertuples()]
     add(md_table(["model", "d_model", "K", "R² pooled", "R² null", "R² w/o near-exact", "null w/o near-exact",
                   "note"], rows) + "\n")
-    add(md_table(FIT_HEADER, sum((fit_line(fits, q, k) for q in ("r2_pooled~d_model", "r2_pooled_excl~d_model")
-                                  for k in t.labels), [])
-                 + sum((fit_line(fits, "r2_pooled~cols_per_k", k) for k in t.labels), [])) + "\n")
+    add("Chance alone gives R² ≈ (K − 1)/(d − 1), which falls with width by itself: the null's power law and "
+        "the ratio R²/null (`r2_over_null`) say whether the weights' R² falls faster than that.\n")
+    width_fits = ("r2_pooled~d_model", "r2_pooled_excl~d_model", "r2_null_pooled_excl~d_model",
+                  "r2_over_null_excl~d_model", "r2_pooled~cols_per_k", "r2_null_pooled~cols_per_k")
+    add(md_table(FIT_HEADER, sum((fit_line(fits, q, k) for q in width_fits for k in t.labels), [])) + "\n")
 
     add("## 3. Transition-matrix PR against vocabulary size\n")
     add(f"The note's *asymmetric* PR is our `{NOTE_ASYMMETRIC}` and its *symmetric* PR our `{NOTE_SYMMETRIC}`: "
@@ -134,7 +141,7 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
 
     add("## 4. Layer norm against depth\n")
     add("Layer norm = √(Σ‖W‖²_F) over a block's analysed matrices; Spearman ρ between layer index and norm "
-        "with its two-sided p-value. The note's L0/L4/L7 stand beside the model of its shape (8 layers, "
+        "with its two-sided and one-sided (ρ < 0) p-values, exact up to 8 layers. The note's L0/L4/L7 stand beside the model of its shape (8 layers, "
         "≈ 10M parameters).\n")
     ln, lt = tb["layer_norms"], tb["layer_trends"]
     rows = []
@@ -144,10 +151,10 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
         note = ", ".join(f"L{int(x.layer)} {x.paper_layer_norm} (ours {x.layer_norm:.2f})" for x in note_rows.itertuples())
         rows.append([r.model, r.layers_present, num(part["layer_norm"].iloc[0]) if len(part) else "–",
                      num(part["layer_norm"].iloc[-1]) if len(part) else "–", num(r.last_over_first),
-                     num(r.spearman_rho, 3), num(r.spearman_p, 3), "yes" if r.monotone_decreasing else "no",
-                     note or "–"])
+                     num(r.spearman_rho, 3), num(r.spearman_p, 3), num(r.spearman_p_decreasing, 3),
+                     "yes" if r.monotone_decreasing else "no", note or "–"])
     add(md_table(["model", "layers", "first layer norm", "last layer norm", "last/first", "Spearman ρ", "p",
-                  "strictly decreasing", "note"], rows) + "\n")
+                  "p (ρ < 0)", "strictly decreasing", "note"], rows) + "\n")
 
     add("## 5. Amplitude PR against matrix size\n")
     add("Amplitude PR per matrix at K = 8 (fits with K ≤ cols/4, and all fits), its mean ± standard deviation, "
@@ -157,13 +164,17 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
     rows = []
     for r in amp[amp["k_label"] == "8"].itertuples():
         rows.append([r.model, r.n_matrices_excl, f"{num(r.pr_mean_excl, 3)} ± {num(r.pr_std_excl, 3)}",
-                     f"{num(r.pr_null_mean_excl, 3)} ± {num(r.pr_null_std_excl, 3)}", num(r.pearson_r_excl, 3),
+                     f"{num(r.pr_null_mean_excl, 3)} ± {num(r.pr_null_std_excl, 3)}",
+                     f"{num(r.pr_minus_null_mean_excl, 3)} (p {num(r.pr_minus_null_p_excl, 2)})",
+                     num(r.pearson_r_excl, 3),
                      num(r.pearson_p_excl, 3), f"[{num(r.r_ci_low_excl, 3)}, {num(r.r_ci_high_excl, 3)}]",
                      f"{num(r.pr_mean, 3)} (n = {r.n_matrices})",
                      f"{r.paper_pr_mean} ± {r.paper_pr_std}, r = {r.paper_pearson_r}"])
-    add(md_table(["model", "matrices", "PR mean ± std", "null PR", "r(size, PR)", "p", "95% interval of r",
+    add(md_table(["model", "matrices", "PR mean ± std", "null PR", "PR − null (paired t)", "r(size, PR)", "p",
+                  "95% interval of r",
                   "all fits: PR mean", "note"], rows) + "\n")
-    add(md_table(FIT_HEADER, sum((fit_line(fits, "amplitude_pr~n_params", k) for k in t.labels), [])) + "\n")
+    add(md_table(FIT_HEADER, sum((fit_line(fits, q, k) for q in ("amplitude_pr~n_params", "amplitude_pr_null~n_params")
+                                  for k in t.labels), [])) + "\n")
 
     add("## 6. Near-exact fits (K > cols/4)\n")
     add("A fit whose K is not well below the row width is near-exact by construction and buys little "

@@ -26,8 +26,20 @@ def save(fig, directory: str, name: str) -> list:
     return paths
 
 
-def empty(ax, text: str):
+def empty(ax, text: str = "not enough data in these inputs"):
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="gray")
+
+
+def log_axes(ax, drawn: int, x=True, y=True):
+    """Log scales, only where `drawn` points were plotted (matplotlib refuses a log axis
+    over no data); else the axes say there is nothing to show."""
+    if not drawn:
+        empty(ax)
+        return
+    if x:
+        ax.set_xscale("log")
+    if y:
+        ax.set_yscale("log")
 
 
 def model_colors(models) -> dict:
@@ -39,8 +51,10 @@ def compression_plot(t: ReportTables, directory: str) -> list:
     fig, ax = plt.subplots(figsize=(7, 4.6))
     c = t.tables["compression"]
     fits = t.tables["scaling_fits"]
+    drawn = 0
     for label, marker in (("8", "o"), ("rule", "s")):
         at = c[c["k_label"] == label]
+        drawn += len(at)
         for series, part in at.groupby("series"):
             ax.scatter(part["total_params"], part["compression_total"], marker=marker,
                        label=f"measured, K = {label} ({series})")
@@ -51,8 +65,7 @@ def compression_plot(t: ReportTables, directory: str) -> list:
     rows = paper.table("compression")["rows"]
     ax.scatter([r["params"] for r in rows], [r["compression"] for r in rows], label="note (K = 8; 3 extrapolated)",
                **PAPER_STYLE)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    log_axes(ax, drawn + len(rows))
     ax.set_xlabel("total parameters of the model")
     ax.set_ylabel("compression: total params / amplitude params (×)")
     ax.set_title("Compression against model size (fit ± 95% bootstrap band)")
@@ -92,8 +105,7 @@ def r2_width_plot(t: ReportTables, directory: str) -> list:
         rows = paper.table("width")["rows"]
         ax.scatter([r["d_model"] / int(k) for r in rows], [r[f"r2_k{k}"] for r in rows], marker="*", s=120,
                    color=color, edgecolors="black", label=f"note, K = {k}", zorder=5)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    log_axes(ax, len(w) + 1)         # the note's points are always there
     ax.set_xlabel("d_model / K (row width per Gaussian)")
     ax.set_ylabel("pooled R² (fits with K ≤ cols/4)")
     ax.set_title("Fit quality against width per basis function")
@@ -117,8 +129,7 @@ def transition_plot(t: ReportTables, directory: str) -> list:
                     label=f"{stream}, null stream")
         pts = [(r["vocab_size"], r[key]) for r in rows if r[key] is not None]
         ax.scatter(*zip(*pts), label=f"note, '{key}' PR", **PAPER_STYLE)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        log_axes(ax, len(tr) + len(pts))
         ax.set_xlabel("vocabulary size V (most frequent tokens)")
         ax.set_title(f"{name} (note's '{key}')")
         ax.grid(True, which="both", alpha=0.3)
@@ -149,9 +160,11 @@ def amplitude_pr_plot(t: ReportTables, directory: str) -> list:
     fig, ax = plt.subplots(figsize=(7, 4.6))
     models = [r.model for r in t.inputs.models]
     colors = model_colors(models)
+    drawn = 0
     for model in models:
         f = t.fits[model]
-        f = f[(f["k_label"] == "8") & (4 * f["k"] <= f["cols"])]
+        f = f[(f["k_label"] == "8") & (4 * f["k"] <= f["cols"]) & np.isfinite(f["amplitude_pr"])]
+        drawn += len(f)
         ax.scatter(f["n_params"], f["amplitude_pr"], s=12, color=colors[model], label=model)
         ax.scatter(f["n_params"], f["amplitude_pr_null"], s=12, marker="x", color=colors[model], alpha=0.5)
     note = paper.table("amplitude_pr")
@@ -159,7 +172,7 @@ def amplitude_pr_plot(t: ReportTables, directory: str) -> list:
                label=f"note: {note['pr_mean']} ± {note['pr_std']}")
     ax.axhline(note["pr_mean"], color="black", lw=1)
     ax.scatter([], [], marker="x", color="gray", label="null (columns permuted)")
-    ax.set_xscale("log")
+    log_axes(ax, drawn, y=False)
     ax.set_xlabel("matrix size: rows × cols")
     ax.set_ylabel("amplitude participation ratio (K = 8)")
     ax.set_title("Amplitude PR against matrix size (fits with K ≤ cols/4)")

@@ -104,8 +104,8 @@ def run(argv) -> int:
         raise UsageError("no results files given (RESULTS ...)")
     if not args.output:
         raise UsageError("missing -o/--output REPORT_DIR")
-    if args.bootstrap < 0:
-        raise UsageError("--bootstrap must be >= 0")
+    if args.bootstrap < 0 or args.seed < 0:
+        raise UsageError("--bootstrap and --seed must be >= 0")
     check_destination(args.output, args.inputs)
     progress(args, f"reading {len(args.inputs)} input(s)")
     inputs = read_inputs(args.inputs)

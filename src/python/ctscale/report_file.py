@@ -21,7 +21,7 @@ TEXT_COLUMNS = {"model", "series", "architecture", "spectral_mode", "file", "k_l
                 "rule", "verdict"}
 INTEGER_COLUMNS = {"d_model", "n_layers", "vocab_size", "total_params", "n_matrices", "n_matrices_excl", "mpi_ranks",
                    "amplitude_params", "fitted_params", "n_near_exact", "layer", "n_params", "tokens", "bigrams",
-                   "dangling_rows", "n", "n_boot", "rows", "cols", "k", "monotone_decreasing", "n_alpha",
+                   "dangling_rows", "n", "n_dropped", "n_boot", "rows", "cols", "k", "monotone_decreasing", "n_alpha",
                    "layers_present"}
 
 

@@ -22,6 +22,21 @@ from .errors import CtscaleError
 SCHEMA = "ctscale.results"
 SCHEMA_VERSION = 1
 SUMMARY_TABLES = ("matrices", "fits", "compression", "amplitude_pr", "layer_norms")
+# What the readers rely on; the schema (hdf5_schemas/results.v1.json) describes the rest.
+REQUIRED_COLUMNS = {
+    "matrices": ("name", "layer", "kind", "rows", "cols", "n_params", "frobenius_norm", "pr_sv", "spectral_norm",
+                 "stable_rank", "effective_rank", "alpha"),
+    "fits": ("name", "k_label", "k", "status", "r2_pooled", "r2_null_pooled", "amplitude_pr", "amplitude_pr_null"),
+    "compression": ("k_label", "amplitude_params", "fitted_params", "total_params", "compression_fitted",
+                    "compression_total", "r2_pooled", "r2_null_pooled"),
+    "amplitude_pr": ("k_label",),
+    "layer_norms": ("layer", "n_params", "layer_norm", "norm_per_param"),
+    "transition": ("vocab_size", "tokens", "bigrams", "dangling_rows")
+    + tuple(f"pr_{m}{s}" for m in ("counts", "counts_sym", "counts_skew", "P", "P_sym", "P_skew")
+            for s in ("", "_null")),
+}
+MODEL_ATTRIBUTES = ("model_name", "model_d_model", "model_n_layers", "total_params", "k_values", "k_rule",
+                    "basis_width")
 
 
 def python_value(value):
@@ -53,7 +68,7 @@ def open_results(path: str) -> h5py.File:
     if not os.path.exists(path):
         raise CtscaleError(f"{path}: no such file")
     if os.path.isdir(path):
-        raise CtscaleError(f"{path}: is a directory, expected a results file")
+        raise CtscaleError(f"{path}: is a directory, expected an HDF5 file")
     try:
         is_hdf5 = h5py.is_hdf5(path)
     except OSError as exc:
@@ -159,5 +174,28 @@ def load_results(path: str) -> Results:
             raise
         except (OSError, KeyError, ValueError, TypeError) as exc:
             raise CtscaleError(f"{path}: corrupt results file ({first_line(exc)})") from None
-    return Results(path=path, attrs=attrs, layer_norms_attrs=layer_attrs, transition=transition,
-                   transition_attrs=transition_attrs, **tables)
+    results = Results(path=path, attrs=attrs, layer_norms_attrs=layer_attrs, transition=transition,
+                      transition_attrs=transition_attrs, **tables)
+    check_contents(results)
+    return results
+
+
+def check_contents(r: Results):
+    """The columns and attributes the readers use, and fits that name known matrices."""
+    frames = {name: getattr(r, name) for name in SUMMARY_TABLES}
+    if r.has_transition:
+        frames["transition"] = r.transition
+    for name, frame in frames.items():
+        missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
+        if missing and (len(frame) or name != "transition"):
+            raise CtscaleError(f"{r.path}: table {name} lacks column(s) {', '.join(missing)}")
+    if r.has_model:
+        for key in MODEL_ATTRIBUTES:
+            if key not in r.attrs:
+                raise CtscaleError(f"{r.path}: missing root attribute '{key}'")
+        if not int(r.attrs["total_params"]) > 0:
+            raise CtscaleError(f"{r.path}: total_params is {r.attrs['total_params']}, expected > 0")
+        unknown = set(r.fits["name"]) - set(r.matrices["name"])
+        if unknown:
+            raise CtscaleError(f"{r.path}: /summary/fits names matrices not in /summary/matrices, e.g. "
+                               f"'{sorted(unknown)[0]}'")

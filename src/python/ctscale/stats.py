@@ -11,6 +11,9 @@ import numpy as np
 from scipy import stats as sps
 
 NAN = math.nan
+# A percentile interval from fewer resampling units than this is the range of a handful of
+# slopes (3 points give 3 distinct values); below it the interval is NaN.
+MIN_INTERVAL_UNITS = 5
 
 
 @dataclass
@@ -24,15 +27,13 @@ class PowerLaw:
     ci_low: float = NAN
     ci_high: float = NAN
     n: int = 0                  # points fitted
+    n_dropped: int = 0          # points left out: x or y not finite, or ≤ 0 (no logarithm)
     n_boot: int = 0             # bootstrap resamples with a defined slope
     status: str = "ok"          # or "not enough data: ..."
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
-
-    def predict(self, x):
-        return np.exp(self.intercept) * np.power(x, self.exponent)
 
 
 def ols(lx: np.ndarray, ly: np.ndarray):
@@ -82,27 +83,30 @@ def stratified_indices(strata: Sequence[np.ndarray], n_boot: int, rng: np.random
 
 def fit_power_law(x, y, *, min_points: int = 3, n_boot: int = 2000, seed: int = 0,
                   strata: Optional[Sequence[np.ndarray]] = None,
-                  resample: Optional[Callable[[np.ndarray], tuple]] = None) -> PowerLaw:
-    """Power law of y on x over the points with x > 0 and y > 0.
+                  resample: Optional[Callable] = None) -> PowerLaw:
+    """Power law of y on x over the points with x > 0 and y > 0 (the others are counted in
+    n_dropped).
 
     The bootstrap resamples points with replacement: within each stratum of `strata`
     (index arrays into x; default one stratum of all points). When the points are
     themselves pooled from parts (a model's pooled R² from its matrices), `resample(rng,
     n_boot, usable)` draws the parts itself and returns the (n_boot, n) arrays of x and y of
-    the usable points.
+    the usable points. No interval from fewer than MIN_INTERVAL_UNITS points.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     usable = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
     n = int(usable.sum())
+    dropped = len(x) - n
     if n < min_points or len(np.unique(x[usable])) < 2:
         distinct = len(np.unique(x[usable]))
-        return PowerLaw(n=n, status=f"not enough data: {n} point(s) with x, y > 0 and "
-                                    f"{distinct} distinct x (a fit needs {min_points} and 2)")
+        return PowerLaw(n=n, n_dropped=dropped,
+                        status=f"not enough data: {n} point(s) with x, y > 0 and {distinct} distinct x "
+                               f"(a fit needs {min_points} and 2)")
     lx, ly = np.log(x[usable]), np.log(y[usable])
     slope, intercept, stderr, r2 = ols(lx, ly)
-    fit = PowerLaw(exponent=slope, intercept=intercept, stderr=stderr, r_squared=r2, n=n)
-    if n_boot <= 0:
+    fit = PowerLaw(exponent=slope, intercept=intercept, stderr=stderr, r_squared=r2, n=n, n_dropped=dropped)
+    if n_boot <= 0 or n < MIN_INTERVAL_UNITS:
         return fit
     rng = np.random.default_rng(seed)
     if resample is None:
@@ -110,25 +114,28 @@ def fit_power_law(x, y, *, min_points: int = 3, n_boot: int = 2000, seed: int = 
         groups = [np.intersect1d(s, index) for s in strata] if strata is not None else [index]
         idx = stratified_indices(groups, n_boot, rng)
         bx, by = np.log(x[idx]), np.log(y[idx])
+        bad = np.zeros(n_boot, dtype=bool)
     else:
         bx, by = resample(rng, n_boot, usable)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ok = (bx > 0) & (by > 0)
-            bx = np.where(ok, np.log(np.where(ok, bx, 1.0)), NAN)
-            by = np.where(ok, np.log(np.where(ok, by, 1.0)), NAN)
-        bad = ~np.isfinite(bx).all(axis=1) | ~np.isfinite(by).all(axis=1)
-        bx[bad], by[bad] = 0.0, 0.0           # a resample with a point y ≤ 0 has no slope
+        bad = ~((bx > 0) & (by > 0) & np.isfinite(bx) & np.isfinite(by)).all(axis=1)
+        bx = np.log(np.where(bad[:, None], 1.0, bx))   # a resample with a point y ≤ 0 has no slope
+        by = np.log(np.where(bad[:, None], 1.0, by))
     slopes = batch_slopes(bx, by)
-    if resample is not None:
-        slopes[bad] = NAN
+    slopes[bad] = NAN
     fit.ci_low, fit.ci_high, fit.n_boot = percentile_interval(slopes)
     return fit
 
 
-def pearson(x, y):
-    """Pearson r and its two-sided p-value (Student t, n − 2 degrees of freedom); NaN for
-    fewer than 3 points or no variance."""
+def finite_pairs(x, y):
     x, y = np.asarray(x, float), np.asarray(y, float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep], y[keep]
+
+
+def pearson(x, y):
+    """Pearson r and its two-sided p-value (Student t, n − 2 degrees of freedom) over the
+    finite pairs; NaN for fewer than 3 or no variance."""
+    x, y = finite_pairs(x, y)
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return NAN, NAN
     r, p = sps.pearsonr(x, y)
@@ -138,23 +145,45 @@ def pearson(x, y):
 EXACT_PERMUTATION_MAX = 8
 
 
-def spearman(x, y):
-    """Spearman ρ (average ranks for ties) and its two-sided p-value: exact, over every
-    permutation of y, for up to 8 points (the t approximation calls ρ = −1 on 3 layers
-    p = 0, where the exact answer is 1/3); Student t beyond. NaN for fewer than 3 points."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return NAN, NAN
-    rho, p = sps.spearmanr(x, y)
-    if len(x) < 3:
-        return float(rho), NAN
+@dataclass
+class Spearman:
+    rho: float = NAN
+    p: float = NAN              # two-sided
+    p_decreasing: float = NAN   # one-sided, against ρ < 0
+    p_increasing: float = NAN   # one-sided, against ρ > 0
+
+
+def spearman(x, y) -> Spearman:
+    """Spearman ρ (average ranks for ties) over the finite pairs, with two- and one-sided
+    p-values: exact, over every permutation, for up to 8 points (the t approximation calls
+    ρ = −1 on 3 layers p = 0, where the exact two-sided value is 1/3); Student t beyond.
+    All NaN for fewer than 3 points or no variance."""
+    x, y = finite_pairs(x, y)
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return Spearman()
+    rho = float(sps.spearmanr(x, y).correlation)
     if len(x) <= EXACT_PERMUTATION_MAX:
         rx, ry = sps.rankdata(x), sps.rankdata(y)
         perms = np.array(list(itertools.permutations(ry)))
         rx, perms = rx - rx.mean(), perms - perms.mean(axis=1, keepdims=True)
         rhos = perms @ rx / np.sqrt((perms ** 2).sum(axis=1) * (rx ** 2).sum())
-        p = float(np.mean(np.abs(rhos) >= abs(rho) - 1e-12))
-    return float(rho), float(p)
+        tol = 1e-12
+        return Spearman(rho, float(np.mean(np.abs(rhos) >= abs(rho) - tol)),
+                        float(np.mean(rhos <= rho + tol)), float(np.mean(rhos >= rho - tol)))
+    n = len(x)
+    t = rho * math.sqrt((n - 2) / max(1e-300, 1.0 - rho * rho))
+    return Spearman(rho, float(2 * sps.t.sf(abs(t), n - 2)), float(sps.t.cdf(t, n - 2)),
+                    float(sps.t.sf(t, n - 2)))
+
+
+def paired_difference(a, b):
+    """Mean of a − b over the finite pairs and its two-sided p-value (one-sample t test of
+    the differences); NaN for fewer than 3 pairs or no spread."""
+    a, b = finite_pairs(a, b)
+    d = a - b
+    if len(d) < 3 or np.ptp(d) == 0:
+        return (float(d.mean()) if len(d) else NAN), NAN
+    return float(d.mean()), float(sps.ttest_1samp(d, 0.0).pvalue)
 
 
 def bootstrap_pearson(x, y, strata, n_boot: int, seed: int):

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import paper
 from .inputs import Inputs, series_of
-from .stats import bootstrap_pearson, fit_power_law, pearson, spearman
+from .stats import bootstrap_pearson, fit_power_law, paired_difference, pearson, spearman
 
 NAN = math.nan
 PR_NAMES = ("pr_counts", "pr_counts_sym", "pr_counts_skew", "pr_P", "pr_P_sym", "pr_P_skew")
@@ -196,13 +196,15 @@ class ReportTables:
         rows = []
         for r in self.inputs.models:
             ln = r.layer_norms.sort_values("layer")
-            rho, p = spearman(ln["layer"], ln["layer_norm"])
+            sp = spearman(ln["layer"], ln["layer_norm"])
             norms = ln["layer_norm"].to_numpy()
-            rows.append({"model": r.model, "layers_present": len(ln), "spearman_rho": rho, "spearman_p": p,
+            rows.append({"model": r.model, "layers_present": len(ln), "spearman_rho": sp.rho, "spearman_p": sp.p,
+                         "spearman_p_decreasing": sp.p_decreasing, "spearman_p_increasing": sp.p_increasing,
                          "spearman_rho_file": float(r.layer_norms_attrs.get("spearman_rho", NAN)),
                          "monotone_decreasing": int(r.layer_norms_attrs.get("monotone_decreasing", 0)),
                          "last_over_first": norms[-1] / norms[0] if len(norms) else NAN})
-        return frame(rows, ["model", "layers_present", "spearman_rho", "spearman_p", "spearman_rho_file",
+        return frame(rows, ["model", "layers_present", "spearman_rho", "spearman_p", "spearman_p_decreasing",
+                            "spearman_p_increasing", "spearman_rho_file",
                             "monotone_decreasing", "last_over_first"])
 
     def amplitude_pr_table(self) -> pd.DataFrame:
@@ -218,19 +220,21 @@ class ReportTables:
                     x, y = part["n_params"].to_numpy(float), part["amplitude_pr"].to_numpy(float)
                     r_, p_ = pearson(x, y)
                     low, high = bootstrap_pearson(x, y, [np.arange(len(x))], self.n_boot, self.seed)
+                    diff, diff_p = paired_difference(y, part["amplitude_pr_null"])
                     row.update({f"n_matrices{suffix}": len(part), f"pr_mean{suffix}": mean(y),
                                 f"pr_std{suffix}": std(y), f"pearson_r{suffix}": r_,
                                 f"pearson_p{suffix}": p_, f"r_ci_low{suffix}": low,
                                 f"r_ci_high{suffix}": high,
                                 f"pr_null_mean{suffix}": mean(part["amplitude_pr_null"]),
-                                f"pr_null_std{suffix}": std(part["amplitude_pr_null"])})
+                                f"pr_null_std{suffix}": std(part["amplitude_pr_null"]),
+                                f"pr_minus_null_mean{suffix}": diff, f"pr_minus_null_p{suffix}": diff_p})
                 is_note = label == str(note["k"])
                 row.update({"paper_pr_mean": note["pr_mean"] if is_note else NAN,
                             "paper_pr_std": note["pr_std"] if is_note else NAN,
                             "paper_pearson_r": note["pearson_r"] if is_note else NAN})
                 rows.append(row)
         base = ["n_matrices", "pr_mean", "pr_std", "pearson_r", "pearson_p", "r_ci_low", "r_ci_high",
-                "pr_null_mean", "pr_null_std"]
+                "pr_null_mean", "pr_null_std", "pr_minus_null_mean", "pr_minus_null_p"]
         return frame(rows, ["model", "k_label"] + base + [b + "_excl" for b in base]
                      + ["paper_pr_mean", "paper_pr_std", "paper_pearson_r"])
 
@@ -296,11 +300,12 @@ class ReportTables:
         for r in self.inputs.streams:
             rows += self.transition_fits(r)
         return frame(rows, ["quantity", "series", "k_label", "exponent", "stderr", "ci_low", "ci_high", "n",
-                            "r_squared", "n_boot", "resampled", "paper_exponent", "status"])
+                            "n_dropped", "r_squared", "n_boot", "resampled", "paper_exponent", "status"])
 
     def fit_row(self, quantity, series, label, fit, resampled, paper_exponent=NAN) -> dict:
         return {"quantity": quantity, "series": series, "k_label": label, "exponent": fit.exponent,
                 "stderr": fit.stderr, "ci_low": fit.ci_low, "ci_high": fit.ci_high, "n": fit.n,
+                "n_dropped": fit.n_dropped,
                 "r_squared": fit.r_squared, "n_boot": fit.n_boot, "resampled": resampled,
                 "paper_exponent": paper_exponent, "status": fit.status}
 
@@ -313,21 +318,26 @@ class ReportTables:
                             fit_power_law(c["total_params"], c["compression_total"], n_boot=self.n_boot,
                                           seed=self.seed),
                             "models", paper.compression_exponent() if label == note_k else NAN)]
-        # Pooled R² of each model against its width, the matrices resampled within each model.
+        # Pooled R² of each model against its width (and its null, and their ratio: does R²
+        # fall faster than chance?); models resampled, then matrices within each model.
         d = c["d_model"].to_numpy(float)
         note = paper.width_exponent(int(label)) if label in ("4", "8") else NAN
-        for quantity, keep in (("r2_pooled~d_model", None), ("r2_pooled_excl~d_model", "excl")):
+        for subset in ("", "_excl"):
             parts = []
             for r in members:
                 fits = self.fits[r.model]
                 at = fits[fits["k_label"] == label]
-                if keep:
-                    at = at[~near_exact(at)]
-                parts.append(at)
-            y = np.array([pooled(p) for p in parts]) if keep else c["r2_pooled"].to_numpy(float)
-            fit = fit_power_law(d, y, n_boot=self.n_boot, seed=self.seed,
-                                resample=pooled_resampler(d, parts))
-            out.append(self.fit_row(quantity, series, label, fit, "matrices within models", note))
+                parts.append(at[~near_exact(at)] if subset else at)
+            for y_name, res, over_null in ((f"r2_pooled{subset}", "ss_res", False),
+                                           (f"r2_null_pooled{subset}", "ss_res_null", False),
+                                           (f"r2_over_null{subset}", "ss_res", True)):
+                y = np.array([pooled(p, res) for p in parts])
+                if over_null:
+                    y = y / np.array([pooled(p, "ss_res_null") for p in parts])
+                fit = fit_power_law(d, y, n_boot=self.n_boot, seed=self.seed,
+                                    resample=pooled_resampler(d, parts, res, over_null))
+                out.append(self.fit_row(f"{y_name}~d_model", series, label, fit, "models, then matrices within models",
+                                        note if y_name.startswith("r2_pooled") else NAN))
         return out
 
     def matrix_level_fits(self, series, members, label) -> list:
@@ -345,9 +355,13 @@ class ReportTables:
         out.append(self.fit_row("r2_pooled~cols_per_k", series, label,
                                 fit_power_law(x, allf["r2_pooled"], n_boot=self.n_boot, seed=self.seed,
                                               strata=strata), "matrices within models"))
-        out.append(self.fit_row("amplitude_pr~n_params", series, label,
-                                fit_power_law(allf["n_params"], allf["amplitude_pr"], n_boot=self.n_boot,
-                                              seed=self.seed, strata=strata), "matrices within models"))
+        out.append(self.fit_row("r2_null_pooled~cols_per_k", series, label,
+                                fit_power_law(x, allf["r2_null_pooled"], n_boot=self.n_boot, seed=self.seed,
+                                              strata=strata), "matrices within models"))
+        for name in ("amplitude_pr", "amplitude_pr_null"):
+            out.append(self.fit_row(f"{name}~n_params", series, label,
+                                    fit_power_law(allf["n_params"], allf[name], n_boot=self.n_boot,
+                                                  seed=self.seed, strata=strata), "matrices within models"))
         return out
 
     def transition_fits(self, r) -> list:
@@ -363,21 +377,28 @@ class ReportTables:
         return out
 
 
-def pooled_resampler(x: np.ndarray, parts: list):
-    """Bootstrap of a per-model pooled R²: each model's fits resampled with replacement, its
-    R² pooled again from the resampled ss_res and ss_tot; x stays the model's."""
+def pooled_resampler(x: np.ndarray, parts: list, res: str = "ss_res", over_null: bool = False):
+    """Two-stage bootstrap of a per-model pooled R² (or its ratio to the null): the models
+    resampled with replacement, then each drawn model's fits resampled within it and its R²
+    pooled again from the resampled sums."""
     def draw(rng, n_boot, usable):
-        ys = []
-        for part in parts:
+        models = np.flatnonzero(usable)
+        slots = len(models)
+        pick = models[rng.integers(0, slots, size=(n_boot, slots))]
+        y = np.full((n_boot, slots), NAN)
+        for m in models:
+            part = parts[m]
             if "ss_tot" not in part or len(part) == 0:
-                ys.append(np.full(n_boot, NAN))
                 continue
-            res, tot = part["ss_res"].to_numpy(float), part["ss_tot"].to_numpy(float)
-            idx = rng.integers(0, len(part), size=(n_boot, len(part)))
+            tot = part["ss_tot"].to_numpy(float)
+            sums = {name: part[name].to_numpy(float) for name in {res, "ss_res_null"}}
+            inner = rng.integers(0, len(part), size=(n_boot, slots, len(part)))
             with np.errstate(invalid="ignore", divide="ignore"):
-                ys.append(1.0 - res[idx].sum(axis=1) / tot[idx].sum(axis=1))
-        y = np.stack(ys, axis=1)
-        return np.broadcast_to(x[usable], (n_boot, usable.sum())).copy(), y[:, usable]
+                value = 1.0 - sums[res][inner].sum(axis=2) / tot[inner].sum(axis=2)
+                if over_null:
+                    value = value / (1.0 - sums["ss_res_null"][inner].sum(axis=2) / tot[inner].sum(axis=2))
+            y = np.where(pick == m, value, y)
+        return x[pick], y
     return draw
 
 

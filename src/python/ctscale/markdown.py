@@ -65,8 +65,9 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
         f"number comes from the results files of `ctscale-mpi`; the note's numbers "
         f"({paper.paper()['note']}) stand beside them. Definitions: `docs/method.md` of ctscale. "
         f"Intervals are percentile bootstrap 95% intervals ({meta['bootstrap_samples']} resamples, seed "
-        f"{meta['bootstrap_seed']}), resampling models for per-model quantities, matrices within each model "
-        f"for pooled ones, vocabulary sizes for transition slopes.\n")
+        f"{meta['bootstrap_seed']}): models for per-model quantities; models and then the matrices within each "
+        f"for per-model pooled R²; matrices within each model for per-matrix points; vocabulary sizes for "
+        f"transition slopes.\n")
     add("## Models\n")
     add(md_table(["model", "series", "parameters", "d_model", "layers", "matrices", "spectra", "ranks",
                   "read + fit + spectra (s)"],

@@ -42,6 +42,15 @@ def log_axes(ax, drawn: int, x=True, y=True):
         ax.set_yscale("log")
 
 
+def label_axes(ax, xlabel: str, ylabel: str, title: str, legend_columns: int = 1, grid_which: str = "both"):
+    ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=7 if legend_columns > 1 else 8, ncol=legend_columns)
+    ax.grid(True, which=grid_which, alpha=0.3)
+
+
 def model_colors(models) -> dict:
     cmap = plt.get_cmap("tab10")
     return {m: cmap(i % 10) for i, m in enumerate(models)}
@@ -56,38 +65,37 @@ def compression_plot(t: ReportTables, directory: str) -> list:
         at = c[c["k_label"] == label]
         drawn += len(at)
         for series, part in at.groupby("series"):
-            ax.scatter(part["total_params"], part["compression_total"], marker=marker,
-                       label=f"measured, K = {label} ({series})")
+            points = ax.scatter(part["total_params"], part["compression_total"], marker=marker,
+                                label=f"measured, K = {label} ({series})")
             row = fits[(fits["quantity"] == "compression_total~total_params") & (fits["k_label"] == label)
                        & (fits["series"] == series) & (fits["status"] == "ok")]
             if len(row):
-                draw_fit(ax, row.iloc[0], part["total_params"], part["compression_total"])
+                draw_fit(ax, row.iloc[0], part["total_params"], part["compression_total"],
+                         points.get_facecolor()[0])
     rows = paper.table("compression")["rows"]
     ax.scatter([r["params"] for r in rows], [r["compression"] for r in rows], label="note (K = 8; 3 extrapolated)",
                **PAPER_STYLE)
     log_axes(ax, drawn + len(rows))
-    ax.set_xlabel("total parameters of the model")
-    ax.set_ylabel("compression: total params / amplitude params (×)")
-    ax.set_title("Compression against model size (fit ± 95% bootstrap band)")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
+    label_axes(ax, "total parameters of the model", "compression: total params / amplitude params (×)",
+               "Compression against model size (fit ± 95% bootstrap band)")
     return save(fig, directory, "compression")
 
 
-def draw_fit(ax, row, x, y):
+def draw_fit(ax, row, x, y, color):
     """The fitted power law through the points' geometric centre, with the band the
-    bootstrap interval of the exponent spans."""
+    bootstrap interval of the exponent spans (none from fewer than 5 points)."""
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     ok = (x > 0) & (y > 0)
     lx0, ly0 = np.log(x[ok]).mean(), np.log(y[ok]).mean()
     grid = np.geomspace(x[ok].min(), x[ok].max(), 50)
     line = np.exp(ly0 + row.exponent * (np.log(grid) - lx0))
-    ax.plot(grid, line, color="gray", lw=1, label=f"fit: exponent {row.exponent:.3f} "
-                                                   f"[{row.ci_low:.3f}, {row.ci_high:.3f}]")
-    lo = np.exp(ly0 + row.ci_low * (np.log(grid) - lx0))
-    hi = np.exp(ly0 + row.ci_high * (np.log(grid) - lx0))
-    ax.fill_between(grid, np.minimum(lo, hi), np.maximum(lo, hi), color="gray", alpha=0.2)
+    interval = f" [{row.ci_low:.3f}, {row.ci_high:.3f}]" if np.isfinite(row.ci_low) else ""
+    ax.plot(grid, line, color=color, lw=1, label=f"fit: exponent {row.exponent:.3f}{interval}")
+    if interval:
+        lo = np.exp(ly0 + row.ci_low * (np.log(grid) - lx0))
+        hi = np.exp(ly0 + row.ci_high * (np.log(grid) - lx0))
+        ax.fill_between(grid, np.minimum(lo, hi), np.maximum(lo, hi), color=color, alpha=0.15)
 
 
 def r2_width_plot(t: ReportTables, directory: str) -> list:
@@ -106,11 +114,8 @@ def r2_width_plot(t: ReportTables, directory: str) -> list:
         ax.scatter([r["d_model"] / int(k) for r in rows], [r[f"r2_k{k}"] for r in rows], marker="*", s=120,
                    color=color, edgecolors="black", label=f"note, K = {k}", zorder=5)
     log_axes(ax, len(w) + 1)         # the note's points are always there
-    ax.set_xlabel("d_model / K (row width per Gaussian)")
-    ax.set_ylabel("pooled R² (fits with K ≤ cols/4)")
-    ax.set_title("Fit quality against width per basis function")
-    ax.legend(fontsize=7, ncol=2)
-    ax.grid(True, which="both", alpha=0.3)
+    label_axes(ax, "d_model / K (row width per Gaussian)", "pooled R² (fits with K ≤ cols/4)",
+               "Fit quality against width per basis function", legend_columns=2)
     return save(fig, directory, "r2_width")
 
 
@@ -130,10 +135,7 @@ def transition_plot(t: ReportTables, directory: str) -> list:
         pts = [(r["vocab_size"], r[key]) for r in rows if r[key] is not None]
         ax.scatter(*zip(*pts), label=f"note, '{key}' PR", **PAPER_STYLE)
         log_axes(ax, len(tr) + len(pts))
-        ax.set_xlabel("vocabulary size V (most frequent tokens)")
-        ax.set_title(f"{name} (note's '{key}')")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
+        label_axes(ax, "vocabulary size V (most frequent tokens)", "", f"{name} (note's '{key}')")
     axes[0].set_ylabel("participation ratio (Σσ²)²/Σσ⁴")
     return save(fig, directory, "transition_pr")
 
@@ -148,11 +150,8 @@ def layer_norms_plot(t: ReportTables, directory: str) -> list:
     first = note["rows"][0]["layer_norm"]
     ax.scatter([r["layer"] / (note["n_layers"] - 1) for r in note["rows"]],
                [r["layer_norm"] / first for r in note["rows"]], label="note (L0, L4, L7)", **PAPER_STYLE)
-    ax.set_xlabel("relative depth: layer / (layers − 1)")
-    ax.set_ylabel("layer norm / layer 0's norm")
-    ax.set_title("Layer weight norm against depth")
-    ax.legend(fontsize=7, ncol=2)
-    ax.grid(True, alpha=0.3)
+    label_axes(ax, "relative depth: layer / (layers − 1)", "layer norm / layer 0's norm",
+               "Layer weight norm against depth", legend_columns=2, grid_which="major")
     return save(fig, directory, "layer_norms")
 
 
@@ -173,11 +172,8 @@ def amplitude_pr_plot(t: ReportTables, directory: str) -> list:
     ax.axhline(note["pr_mean"], color="black", lw=1)
     ax.scatter([], [], marker="x", color="gray", label="null (columns permuted)")
     log_axes(ax, drawn, y=False)
-    ax.set_xlabel("matrix size: rows × cols")
-    ax.set_ylabel("amplitude participation ratio (K = 8)")
-    ax.set_title("Amplitude PR against matrix size (fits with K ≤ cols/4)")
-    ax.legend(fontsize=7, ncol=2)
-    ax.grid(True, which="both", alpha=0.3)
+    label_axes(ax, "matrix size: rows × cols", "amplitude participation ratio (K = 8)",
+               "Amplitude PR against matrix size (fits with K ≤ cols/4)", legend_columns=2)
     return save(fig, directory, "amplitude_pr")
 
 

@@ -170,10 +170,13 @@ def spearman(x, y) -> Spearman:
         tol = 1e-12
         return Spearman(rho, float(np.mean(np.abs(rhos) >= abs(rho) - tol)),
                         float(np.mean(rhos <= rho + tol)), float(np.mean(rhos >= rho - tol)))
+    # The t approximation says p = 0 at ρ = ±1; no permutation test can go below 1/n! per
+    # side, so that is its floor.
     n = len(x)
+    floor = 1.0 / math.factorial(n)
     t = rho * math.sqrt((n - 2) / max(1e-300, 1.0 - rho * rho))
-    return Spearman(rho, float(2 * sps.t.sf(abs(t), n - 2)), float(sps.t.cdf(t, n - 2)),
-                    float(sps.t.sf(t, n - 2)))
+    return Spearman(rho, max(2 * floor, float(2 * sps.t.sf(abs(t), n - 2))),
+                    max(floor, float(sps.t.cdf(t, n - 2))), max(floor, float(sps.t.sf(t, n - 2))))
 
 
 def paired_difference(a, b):

@@ -26,12 +26,14 @@ done
 chmod +x "$stubs"/*/*
 
 # run_job NAME SCRIPT [VAR=VALUE...]: as in test_job_scripts_dryrun.sh; output in $work/NAME.
+# The launcher is pinned to the mpirun stub: where Slurm is installed (ctest -L slurm starts
+# it), srun would otherwise be chosen and ask the controller about the fake job id.
 run_job() {
   local name=$1 script=$2; shift 2
   mkdir -p "$work/$name"; : > "$work/$name.calls"
   (cd "$work/$name" && env -u SLURM_JOB_ID -u PBS_JOBID -u SLURM_NTASKS -u SLURM_ARRAY_JOB_ID \
      -u SLURM_ARRAY_TASK_ID -u SLURM_RESTART_COUNT -u CTSCALE_RANKS -u CTSCALE_OUTDIR \
-     PATH="$stubs/path:$PATH" STUB_LOG="$work/$name.calls" CTSCALE_BIN="$stubs/bin" "$@" \
+     PATH="$stubs/path:$PATH" STUB_LOG="$work/$name.calls" CTSCALE_BIN="$stubs/bin" CTSCALE_LAUNCHER=mpirun "$@" \
      bash "$SRC/jobs/$script" 2> "$work/$name.log" > /dev/null)
 }
 calls() { grep -cE -- "$2" "$work/$1.calls" || true; }

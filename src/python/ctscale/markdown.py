@@ -149,7 +149,8 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
     for r in lt.itertuples():
         part = ln[ln["model"] == r.model].sort_values("layer")
         note_rows = part[pd.notna(part["paper_layer_norm"])]
-        note = ", ".join(f"L{int(x.layer)} {x.paper_layer_norm} (ours {x.layer_norm:.2f})" for x in note_rows.itertuples())
+        note = ", ".join(f"L{int(x.layer)} {x.paper_layer_norm}, {x.paper_norm_per_param:.3g}/param (ours "
+                         f"{x.layer_norm:.2f}, {x.norm_per_param:.3g})" for x in note_rows.itertuples())
         rows.append([r.model, r.layers_present, num(part["layer_norm"].iloc[0]) if len(part) else "–",
                      num(part["layer_norm"].iloc[-1]) if len(part) else "–", num(r.last_over_first),
                      num(r.spearman_rho, 3), num(r.spearman_p, 3), num(r.spearman_p_decreasing, 3),

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The job scripts' logic, without a scheduler: each script runs under a faked Slurm or PBS
 # environment (SLURM_*/PBS_* variables, a PBS node file) with stub srun, mpirun,
-# ctscale-mpi and ctscale-synth, and the commands it would launch are checked: rank count
+# ctscale-mpi, ctscale-synth and ctscale-report, and the commands it would launch are checked: rank count
 # from SLURM_NTASKS / PBS_NODEFILE, srun --mpi=pmix vs mpirun -machinefile, outputs named
 # by job id, --mem-per-rank from Slurm's memory, --resume on a rerun only when the binary
-# has it, array tasks picking their preset, the vocabulary sweep's --tokens check, and
-# clear errors for bad settings.
+# has it, array tasks picking their preset, the scale points' closing report, the
+# vocabulary sweep's --tokens check, and clear errors for bad settings.
 source "$(dirname "$0")/lib.sh"
 work=$(workdir job_scripts_dryrun)
 stubs=$work/stubs; mkdir -p "$stubs/path" "$stubs/bin" "$stubs/bin-old"
@@ -23,10 +23,11 @@ echo "mpirun $*" >> "$STUB_LOG"
 while [ $# -gt 0 ] && [[ $1 == -* ]]; do case $1 in -n|-machinefile) shift 2 ;; *) shift ;; esac; done
 exec "$@"
 STUB
-# Programs: a current one (lists --resume and --tokens) and an old one (neither); both
-# record their command line and create their output file.
+# Programs: a current one (lists --resume and --tokens; has ctscale-report) and an old one
+# (none of these); both record their command line and create their output file.
 for dir in bin bin-old; do
-  for prog in ctscale-mpi ctscale-synth; do
+  for prog in ctscale-mpi ctscale-synth ctscale-report; do
+    [ "$dir/$prog" != bin-old/ctscale-report ] || continue
     cat > "$stubs/$dir/$prog" <<STUB
 #!/usr/bin/env bash
 case " \$* " in
@@ -121,6 +122,24 @@ expect scale_pbs_array "^mpirun -n 5 -machinefile $work/nodefile .*ctscale-mpi -
 run_job scale_bad_index ctscale-scale-points.slurm SLURM_JOB_ID=94 SLURM_ARRAY_JOB_ID=94 SLURM_ARRAY_TASK_ID=7 SLURM_NTASKS=2 CTSCALE_JOB_DRY_RUN=1 &&
   fail "array index 7 of 4 presets accepted"
 expect_log scale_bad_index "array index 7 but only 4 presets"
+
+# The scale points end with ctscale-report over every preset's results: a job that ran them
+# all at its end; an array task only once every preset's results file is there; without
+# ctscale-report the job warns and still succeeds.
+out=$work/report_all/ctscale-scale-10
+run_job report_all ctscale-scale-points.slurm SLURM_JOB_ID=10 SLURM_NTASKS=2 CTSCALE_PRESETS=tiny-10m,gpt2-124m
+expect report_all "^ctscale-report $out/results-tiny-10m.h5 $out/results-gpt2-124m.h5 -o $out/report$"
+tail -n 1 "$work/report_all.log" | grep -q 'done: ' || fail "report_all: no final done: line"
+array=(SLURM_ARRAY_JOB_ID=20 SLURM_NTASKS=2 CTSCALE_PRESETS="tiny-10m gpt2-124m" CTSCALE_OUTDIR="$work/report_array/out")
+run_job report_array ctscale-scale-points.slurm SLURM_JOB_ID=21 SLURM_ARRAY_TASK_ID=0 "${array[@]}"
+expect_not report_array "^ctscale-report"
+expect_log report_array "report: not yet, no results for gpt2-124m"
+run_job report_array ctscale-scale-points.slurm SLURM_JOB_ID=22 SLURM_ARRAY_TASK_ID=1 "${array[@]}"
+expect report_array "^ctscale-report .*results-tiny-10m.h5 .*results-gpt2-124m.h5 -o .*/out/report$"
+run_job report_missing ctscale-scale-points.pbs PBS_JOBID=30.server PBS_NODEFILE="$work/nodefile" \
+  PBS_O_WORKDIR="$work/pbs_submit" CTSCALE_PRESETS=tiny-10m CTSCALE_BIN="$stubs/bin-old" ||
+  fail "a job without ctscale-report failed: $(cat "$work/report_missing.log")"
+expect_log report_missing "warning: ctscale-report not found"
 
 # Vocabulary sweep: synthesises a token stream, passes --tokens/--vocab; refuses an old binary.
 run_job vocab ctscale-vocab-sweep.slurm SLURM_JOB_ID=95 SLURM_NTASKS=2 CTSCALE_VOCAB="500 1000" CTSCALE_SYNTH_TOKENS=1000

@@ -14,8 +14,6 @@ ctscale_add_script_test(NAME slurm_job_scripts
   COMMAND bash ${CTSCALE_SLURM_TESTS}/test_job_scripts.sh LABELS slurm jobs TIMEOUT 60)
 ctscale_add_script_test(NAME slurm_job_scripts_dryrun
   COMMAND bash ${CTSCALE_SLURM_TESTS}/test_job_scripts_dryrun.sh LABELS slurm jobs TIMEOUT 120)
-ctscale_add_script_test(NAME slurm_job_scripts_report
-  COMMAND bash ${CTSCALE_SLURM_TESTS}/test_job_scripts_report.sh LABELS slurm jobs TIMEOUT 60)
 # Plain mpirun with cluster/hostfiles/localhost.hostfile, through a job script, 2 ranks.
 ctscale_add_script_test(NAME slurm_hostfile_mpirun
   COMMAND bash ${CTSCALE_SLURM_TESTS}/test_hostfile_mpirun.sh LABELS slurm jobs TIMEOUT 120)

@@ -124,8 +124,8 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
         "2 when one pair dominates — the note's '2D asymmetry floor' at 2.0; the symmetric part of a count "
         "matrix is dominated by the rank-one outer product of the unigram frequencies, which gives a PR near "
         "1 — the note's 1.01. Both are properties of the counts C; row normalisation (P) removes that "
-        "dominance. All six PRs and their nulls (an i.i.d. stream from the same unigram counts) are in "
-        "`tables/transition.csv`.\n")
+        "dominance. The null is an i.i.d. stream from the same unigram counts, of the same length and "
+        "documents.\n")
     tr = tb["transition"]
     rows = [[r.stream, f"{r.vocab_size:,}", f"{r.bigrams:,}", num(getattr(r, NOTE_ASYMMETRIC)),
              num(getattr(r, NOTE_ASYMMETRIC + "_null")), num(r.paper_asymmetric),
@@ -133,6 +133,10 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
              num(r.pr_P), num(r.pr_P_null)] for r in tr.itertuples()]
     add(md_table(["stream", "V", "bigrams", f"{NOTE_ASYMMETRIC}", "null", "note asym.", f"{NOTE_SYMMETRIC}",
                   "null", "note sym.", "pr_P", "null"], rows) + "\n")
+    add("All six PRs, each with its null stream's (stream / null):\n")
+    rows = [[r.stream, f"{r.vocab_size:,}"] + [f"{num(getattr(r, n), 3)} / {num(getattr(r, n + '_null'), 3)}"
+                                               for n in PR_NAMES] for r in tr.itertuples()]
+    add(md_table(["stream", "V"] + [f"`{n}`" for n in PR_NAMES], rows) + "\n")
     add(closest_match(tr) + "\n")
     trows = []
     for name in PR_NAMES:

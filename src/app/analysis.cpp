@@ -75,10 +75,12 @@ void analyse_checkpoint(const io::Checkpoint& checkpoint, const std::vector<io::
     journal = std::move(fit_run.journal);
 
     const auto start = Clock::now();
-    Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra");
+    Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra", WorkMeasure::gigaflops());
     results.spectra = spectral::run_spectral_stage(
         checkpoint, matrices, spectral::parse_spectral_mode(options.spectral), options.memory_per_rank, world,
-        [&](std::size_t done) { progress.update(done, matrices.size(), "matrices", 0, 0); });
+        [&](std::size_t done, double work, double total) {
+            progress.update(done, matrices.size(), "matrices", work, total);
+        });
     progress.finish();
     record.times.spectral = std::chrono::duration<double>(Clock::now() - start).count();
 

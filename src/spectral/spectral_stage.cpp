@@ -228,20 +228,24 @@ std::vector<SpectralResult> run_spectral_stage(const io::Checkpoint& checkpoint,
     }
     StageRun run(checkpoint, matrices, mode, memory_per_rank, comm);
     const SpectralSchedule schedule = plan_spectral(matrices, comm.size(), memory_per_rank);
+    const auto cost = [&](std::size_t m) { return spectral_cost(matrices[m].rows, matrices[m].cols); };
+    double work_total = 0, work_done = 0;
+    for (std::size_t m = 0; m < matrices.size(); ++m) work_total += cost(m);
     std::size_t done = 0;
-    auto report = [&](std::size_t count) {
+    auto report = [&](const std::size_t* finished, std::size_t count) {
         done += count;
-        if (root && progress) progress(done);
+        for (std::size_t i = 0; i < count; ++i) work_done += cost(finished[i]);
+        if (root && progress) progress(done, work_done, work_total);
     };
     const std::size_t ranks = static_cast<std::size_t>(comm.size());
     for (std::size_t first = 0; first < schedule.whole_grid.size(); first += ranks) {
         const std::size_t count = std::min(ranks, schedule.whole_grid.size() - first);
         run.large_batch(schedule.whole_grid.data() + first, count);
-        report(count);
+        report(schedule.whole_grid.data() + first, count);
     }
     for (const std::vector<std::size_t>& round : schedule.rounds) {
         run.round(round);
-        report(round.size());
+        report(round.data(), round.size());
     }
     return run.gather();
 }

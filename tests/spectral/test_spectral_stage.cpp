@@ -195,6 +195,33 @@ TEST_F(SpectralStage, TwoRunsAreBitwiseIdentical) {
     }
 }
 
+TEST_F(SpectralStage, ReportsWorkDoneAsItGoes) {
+    std::vector<std::size_t> done;
+    std::vector<double> work;
+    double total = -1;
+    spectral::run_spectral_stage(*checkpoint, matrices, SpectralMode::pr, std::int64_t{1} << 30, world,
+                                 [&](std::size_t d, double w, double t) {
+                                     done.push_back(d);
+                                     work.push_back(w);
+                                     total = t;
+                                 });
+    if (world.rank() != 0) {
+        EXPECT_TRUE(done.empty());  // only rank 0 reports
+        return;
+    }
+    double expected_total = 0;
+    for (const auto& m : matrices) expected_total += spectral::spectral_cost(m.rows, m.cols);
+    ASSERT_FALSE(done.empty());
+    EXPECT_EQ(done.back(), matrices.size());
+    EXPECT_DOUBLE_EQ(total, expected_total);
+    EXPECT_NEAR(work.back(), total, 1e-12 * total);
+    for (std::size_t i = 1; i < done.size(); ++i) {
+        EXPECT_GT(done[i], done[i - 1]);
+        EXPECT_GT(work[i], work[i - 1]);
+    }
+    EXPECT_GT(work.front(), 0.0);
+}
+
 TEST_F(SpectralStage, ModeNoneComputesNothing) {
     const auto results = run(SpectralMode::none);
     if (world.rank() != 0) return;

@@ -26,8 +26,9 @@
 
 namespace ctscale::spectral {
 
-/// Called on rank 0 with the number of matrices finished so far.
-using SpectralProgress = std::function<void(std::size_t)>;
+/// Called on rank 0 after each batch of matrices: matrices finished so far, and the work
+/// done and in all, in estimated flops (spectral_cost in schedule.hpp).
+using SpectralProgress = std::function<void(std::size_t done, double work_done, double work_total)>;
 
 /// Collective over `comm`. Returns, on rank 0, one result per matrix in the order of
 /// `matrices` (empty on other ranks); every field NaN and method "none" in mode none.

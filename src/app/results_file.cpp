@@ -140,7 +140,6 @@ void write_fits_table(hid_t summary, const std::vector<fit::MatrixResult>& matri
     std::vector<double> ss_res, ss_tot, ss_res_null;
     for (const auto& m : matrices) {
         for (const auto& s : m.settings) {
-            const double nan = std::numeric_limits<double>::quiet_NaN();
             names.push_back(m.tensor.name);
             labels.push_back(s.label);
             ks.push_back(static_cast<std::int32_t>(s.k));

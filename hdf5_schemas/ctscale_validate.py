@@ -682,7 +682,7 @@ def expect_length(ctx, group, member, length, required, descending):
 # --------------------------------------------------------------------------- report checks
 
 REPORT_MODEL_TABLES = ("compression", "width", "layer_norms", "layer_trends", "amplitude_pr",
-                       "near_exact", "fits_by_kind", "spectra_by_kind")
+                       "near_exact", "fits_by_kind", "spectra_by_kind", "series_contrast")
 
 
 def report_column(ctx, table, name):

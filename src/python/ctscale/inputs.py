@@ -2,10 +2,11 @@
 checked to be comparable, split into models (checkpoint analyses) and token streams."""
 from __future__ import annotations
 
+import fnmatch
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .errors import CtscaleError
+from .errors import CtscaleError, UsageError
 from .results import Results, load_results
 
 
@@ -14,6 +15,7 @@ class Inputs:
     models: list          # Results with a checkpoint analysis, ordered by total_params
     streams: list         # Results with transition-matrix results, ordered by stream name
     files: list           # every results file read, in command-line order
+    series: dict = field(default_factory=dict)   # model -> the series it is fitted in
 
 
 def expand(paths) -> list:
@@ -38,7 +40,36 @@ def series_of(results: Results) -> str:
     return "synthetic" if source.startswith("ctscale-synth") else "imported"
 
 
-def read_inputs(paths) -> Inputs:
+def parse_series_rule(text: str) -> tuple:
+    """NAME=GLOB: models whose name matches GLOB (fnmatch) form the series NAME."""
+    name, sep, pattern = text.partition("=")
+    if not sep or not name.strip() or not pattern:
+        raise UsageError(f"--series takes NAME=GLOB (for example trained='gpt-*'), not '{text}'")
+    return name.strip(), pattern
+
+
+def assign_series(models: list, rules: list) -> dict:
+    """The first rule whose glob matches a model's name decides its series; models no rule
+    matches keep the default (synthetic or imported). A rule that matches nothing is an
+    error: it is almost always a typing mistake that would silently merge two series."""
+    series = {}
+    used = set()
+    for r in models:
+        for name, pattern in rules:
+            if fnmatch.fnmatchcase(r.model, pattern):
+                series[r.model] = name
+                used.add((name, pattern))
+                break
+        else:
+            series[r.model] = series_of(r)
+    for name, pattern in rules:
+        if (name, pattern) not in used:
+            raise UsageError(f"--series {name}={pattern}: no model's name matches '{pattern}' "
+                             f"(models: {', '.join(r.model for r in models) or 'none'})")
+    return series
+
+
+def read_inputs(paths, series_rules=()) -> Inputs:
     files = expand(paths)
     if not files:
         raise CtscaleError("no results files given")
@@ -68,7 +99,7 @@ def read_inputs(paths) -> Inputs:
         names[r.stream] = r.path
     models.sort(key=lambda r: (int(r.attrs.get("total_params", 0)), r.model))
     streams.sort(key=lambda r: r.stream)
-    return Inputs(models=models, streams=streams, files=files)
+    return Inputs(models=models, streams=streams, files=files, series=assign_series(models, list(series_rules)))
 
 
 def describe(r: Results) -> str:

@@ -74,8 +74,9 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
                  [[r.model, r.series, params(r.total_params), r.d_model, r.n_layers, r.n_matrices, r.spectral_mode,
                    r.mpi_ranks, f"{r.time_read:.2f} + {r.time_fit:.2f} + {r.time_spectral:.2f}"]
                   for r in tb["models"].itertuples()]) + "\n")
-    add("Series: models are fitted across sizes only within a series — `synthetic` (checkpoints of "
-        "ctscale-synth, whose statistics our generator sets) and `imported` (real weights). "
+    add("Series: models are fitted across sizes only within a series — by default `synthetic` (checkpoints "
+        "of ctscale-synth, whose statistics our generator sets) and `imported` (real weights); "
+        "`--series NAME=GLOB` sets others by model name. "
         + " ".join(t.notes) + "\n")
 
     add("## Verdicts on the note's claims\n")
@@ -213,6 +214,21 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
     add("Fits per kind at K = 8:\n")
     add(md_table(["model", "kind", "matrices", "R² pooled", "R² null", "excess", "amplitude PR", "null PR"], rows)
         + "\n")
+    sc = tb["series_contrast"]
+    if len(sc):
+        add("## 8. One shape, several series\n")
+        add("Models of the same shape (d_model, layers, vocabulary) in different series — for example a "
+            "model trained on text, the same network at its initialisation, and our generator's model of that "
+            "shape. The weights' R² excess over the column-permuted null and the singular-value PR (as a "
+            "fraction of min(rows, cols)) tell structure learned from data apart from structure any matrix "
+            "of that shape has. Near-exact fits are left out.\n")
+        rows = [[f"d {r.d_model}, {r.n_layers} layers, V {r.vocab_size:,}", r.series, r.model, r.k_label,
+                 num(r.r2_pooled_excl), num(r.r2_null_pooled_excl), num(r.r2_excess_excl),
+                 num(r.amplitude_pr_mean, 3), num(r.amplitude_pr_null_mean, 3), num(r.pr_sv_over_cols_mean, 3),
+                 num(r.stable_rank_mean, 3), num(r.alpha_mean, 3)]
+                for r in sc[sc["k_label"].isin(["4", "8"])].itertuples()]
+        add(md_table(["shape", "series", "model", "K", "R²", "R² null", "excess", "amplitude PR", "null PR",
+                      "PR of σ / min(m, n)", "stable rank", "α"], rows) + "\n")
     add("## Files\n")
     add("`report.h5` (schema `ctscale.report` v1) and `tables/*.csv` hold every table above in full (all K "
         "settings, all six transition PRs); the plots are in `plots/` as PNG and SVG.\n")

@@ -11,7 +11,7 @@ import sys
 from . import __version__
 from .claims import verdicts as judge
 from .errors import CtscaleError, UsageError, one_line
-from .inputs import read_inputs
+from .inputs import parse_series_rule, read_inputs
 from .markdown import render
 from .plots import all_plots
 from .report_file import SCHEMA, SCHEMA_VERSION, write_report_h5
@@ -35,6 +35,10 @@ def parser() -> Parser:
                    "temporary name, renamed into place when complete)")
     p.add_argument("--bootstrap", type=int, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="bootstrap seed (default 0)")
+    p.add_argument("--series", action="append", default=[], metavar="NAME=GLOB",
+                   help="models whose name matches GLOB form the series NAME (repeatable; first match "
+                        "wins). Scaling laws are fitted within a series; the default series are "
+                        "'synthetic' (ctscale-synth checkpoints) and 'imported'")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
@@ -106,9 +110,10 @@ def run(argv) -> int:
         raise UsageError("missing -o/--output REPORT_DIR")
     if args.bootstrap < 0 or args.seed < 0:
         raise UsageError("--bootstrap and --seed must be >= 0")
+    rules = [parse_series_rule(text) for text in args.series]
     check_destination(args.output, args.inputs)
     progress(args, f"reading {len(args.inputs)} input(s)")
-    inputs = read_inputs(args.inputs)
+    inputs = read_inputs(args.inputs, rules)
     progress(args, f"{len(inputs.models)} model(s), {len(inputs.streams)} token stream(s): tables and "
                    f"{args.bootstrap} bootstrap resamples")
     tables = ReportTables(inputs, n_boot=args.bootstrap, seed=args.seed)

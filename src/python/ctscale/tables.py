@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import paper
-from .inputs import Inputs, series_of
+from .inputs import Inputs
 from .stats import bootstrap_pearson, fit_power_law, paired_difference, pearson, spearman
 
 NAN = math.nan
@@ -62,7 +62,7 @@ class ReportTables:
     def __init__(self, inputs: Inputs, n_boot: int = 2000, seed: int = 0):
         self.inputs, self.n_boot, self.seed = inputs, n_boot, seed
         self.fits = {r.model: model_fits(r) for r in inputs.models}
-        self.series = {r.model: series_of(r) for r in inputs.models}
+        self.series = dict(inputs.series)
         self.tied = {r.model: tied_matrices(r) for r in inputs.models}
         self.labels = list(inputs.models[0].compression["k_label"]) if inputs.models else []
         self.notes = []
@@ -80,6 +80,7 @@ class ReportTables:
         self.tables["near_exact"] = self.near_exact_table()
         self.tables["fits_by_kind"] = self.fits_by_kind_table()
         self.tables["spectra_by_kind"] = self.spectra_by_kind_table()
+        self.tables["series_contrast"] = self.series_contrast_table()
         self.tables["scaling_fits"] = self.scaling_fits_table()
 
     # ------------------------------------------------------------------ per model
@@ -286,6 +287,37 @@ class ReportTables:
         return frame(rows, ["model", "total_params", "kind", "n_matrices", "n_params", "pr_sv_mean",
                             "stable_rank_mean", "spectral_norm_mean", "effective_rank_mean", "alpha_mean",
                             "n_alpha"])
+
+    def series_contrast_table(self) -> pd.DataFrame:
+        """Models of one shape (d_model, layers, vocabulary) in different series side by side:
+        a trained model beside its initialisation and our generator's model of that shape.
+        Only the contrast tells structure learned from data from structure of the basis."""
+        models = self.tables["models"]
+        shape = ["d_model", "n_layers", "vocab_size"]
+        shared = models.groupby(shape)["series"].transform("nunique") > 1
+        comp = self.tables["compression"].set_index(["model", "k_label"])
+        amp = self.tables["amplitude_pr"].set_index(["model", "k_label"])
+        rows = []
+        for m in models[shared].itertuples():
+            r = next(x for x in self.inputs.models if x.model == m.model)
+            mats = r.matrices[~r.matrices["name"].isin(self.tied[r.model])]
+            for label in self.labels:
+                c, a = comp.loc[(m.model, label)], amp.loc[(m.model, label)]
+                rows.append({"d_model": m.d_model, "n_layers": m.n_layers, "vocab_size": m.vocab_size,
+                             "series": m.series, "model": m.model, "total_params": m.total_params,
+                             "k_label": label, "r2_pooled_excl": c["r2_pooled_excl"],
+                             "r2_null_pooled_excl": c["r2_null_pooled_excl"],
+                             "r2_excess_excl": c["r2_excess_excl"], "amplitude_pr_mean": a["pr_mean_excl"],
+                             "amplitude_pr_null_mean": a["pr_null_mean_excl"],
+                             "pr_sv_over_cols_mean": mean(mats["pr_sv"] / mats["cols"].clip(upper=mats["rows"])),
+                             "stable_rank_mean": mean(mats["stable_rank"]),
+                             "alpha_mean": mean(mats["alpha"])})
+        t = frame(rows, shape + ["series", "model", "total_params", "k_label", "r2_pooled_excl",
+                                 "r2_null_pooled_excl", "r2_excess_excl", "amplitude_pr_mean",
+                                 "amplitude_pr_null_mean", "pr_sv_over_cols_mean", "stable_rank_mean",
+                                 "alpha_mean"])
+        return t.sort_values(["k_label", "d_model", "n_layers", "vocab_size", "series"],
+                             key=sort_key).reset_index(drop=True)
 
     # ------------------------------------------------------------------ across models
 

@@ -861,7 +861,14 @@ def report_near_exact_consistent(ctx):
 @semantic_check
 def report_claim_ids_unique(ctx):
     ids = column(ctx, "/verdicts", "claim_id")
-    if ids is not None:
+    if ids is None:
+        return
+    table = ctx.tables.get("/verdicts")
+    if "series" in table.dtype.names:
+        keys = list(zip(column(ctx, "/verdicts", "series"), ids))
+        limited(ctx, "/verdicts", [f"claim_id '{c}' of series '{s}' appears {n} times"
+                                   for (s, c), n in sorted(Counter(keys).items()) if n > 1])
+    else:
         limited(ctx, "/verdicts", [f"claim_id '{c}' appears {n} times"
                                    for c, n in sorted(Counter(ids).items()) if n > 1])
 

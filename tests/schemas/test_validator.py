@@ -973,6 +973,18 @@ class ReportTest(ValidatorTest):
         self.assertProblem(self.file, r": /verdicts: claim_id 'compression-grows' appears 2 "
                                       r"times$")
 
+    def test_claim_ids_unique_within_each_series(self):
+        old = report_verdicts()
+        fields = [("series", STR)] + [(n, old.dtype.fields[n][0]) for n in old.dtype.names]
+        rows = [("synthetic",) + tuple(r) for r in old] + [("trained",) + tuple(old[0])]
+        with h5py.File(self.file, "a") as f:
+            del f["verdicts"]
+            f.create_dataset("verdicts", data=table(fields, rows))
+        self.assertValid(self.file)      # one claim judged in two series
+        self.set_cells("verdicts", (3, "series", "synthetic"))
+        self.assertProblem(self.file, r": /verdicts: claim_id 'compression-grows' of series 'synthetic' "
+                                      r"appears 2 times$")
+
 
 # --------------------------------------------------------------------------- files, CLI
 

@@ -49,10 +49,14 @@ def within_verdict(row, margin: float):
     return NOT_TESTABLE
 
 
-def main_series(t: ReportTables) -> str:
-    """The series the cross-model claims are judged on: the one with the most models."""
-    names = sorted(set(t.series.values()))
-    return max(names, key=lambda n: sum(v == n for v in t.series.values())) if names else "synthetic"
+STREAMS = "token streams"   # the series column of the claims about transition matrices
+
+
+def judged_series(t: ReportTables) -> list:
+    """Every series of models, the one with the most models first (then by name); the
+    model claims are judged within each, as the scaling laws are fitted within each."""
+    names = sorted(set(t.series.values()), key=lambda n: (-sum(v == n for v in t.series.values()), n))
+    return names or ["synthetic"]
 
 
 def fit_row(fits: pd.DataFrame, quantity: str, k_label: str, series: str):
@@ -60,21 +64,34 @@ def fit_row(fits: pd.DataFrame, quantity: str, k_label: str, series: str):
     return next(sel.itertuples(), None)
 
 
-def verdicts(t: ReportTables) -> pd.DataFrame:
-    fits = t.tables["scaling_fits"]
-    series = main_series(t)
-    out = []
+COLUMNS = ["series", "claim_id", "claim", "note_value", "measured", "rule", "verdict"]
 
+
+def verdicts(t: ReportTables) -> pd.DataFrame:
+    """The model claims for every series, then the transition claims once."""
+    rows = [row for series in judged_series(t) for row in model_claims(t, series)]
+    return pd.DataFrame(rows + transition_claims(t), columns=COLUMNS)
+
+
+def collector(out: list, series: str):
     def claim(cid, text, note_value, measured, rule, verdict):
-        out.append({"claim_id": cid, "claim": text, "note_value": note_value, "measured": measured,
-                    "rule": rule, "verdict": verdict})
+        out.append({"series": series, "claim_id": cid, "claim": text, "note_value": note_value,
+                    "measured": measured, "rule": rule, "verdict": verdict})
+    return claim
+
+
+def model_claims(t: ReportTables, series: str) -> list:
+    fits = t.tables["scaling_fits"]
+    members = {m for m, s in t.series.items() if s == series}
+    out = []
+    claim = collector(out, series)
 
     # 1. Compression grows with model size (K = 8).
     row = fit_row(fits, "compression_total~total_params", "8", series)
     claim("compression-grows", "Compression (K = 8) grows with model size",
           f"52× → 556× from 10.2M to 7B (exponent {paper.compression_exponent():.3f})",
           interval(row) if row else "n/a",
-          f"exponent of compression_total~total_params ({series} series): 95% interval above 0 → supported, "
+          "exponent of compression_total~total_params: 95% interval above 0 → supported, "
           "below 0 → contradicted, else not testable", sign_verdict(row, True))
 
     # 2. The note's extrapolated compression: its implied exponent inside our interval.
@@ -115,6 +132,7 @@ def verdicts(t: ReportTables) -> pd.DataFrame:
 
     # 5. Amplitude PR is uncorrelated with matrix size (per model, K = 8).
     amp = t.tables["amplitude_pr"]
+    amp = amp[amp["model"].isin(members)]
     amp8 = amp[(amp["k_label"] == "8") & amp["pearson_p_excl"].notna()]
     if len(amp8) == 0:
         v, measured = NOT_TESTABLE, "no model with 3 or more matrices of different sizes at K = 8"
@@ -145,7 +163,7 @@ def verdicts(t: ReportTables) -> pd.DataFrame:
 
     # 7. Layer norms decrease monotonically with depth.
     lt = t.tables["layer_trends"]
-    lt = lt[lt["layers_present"] >= 4]
+    lt = lt[lt["model"].isin(members) & (lt["layers_present"] >= 4)]
     if len(lt) == 0:
         v, measured = NOT_TESTABLE, "no model with 4 or more layers"
     else:
@@ -158,7 +176,28 @@ def verdicts(t: ReportTables) -> pd.DataFrame:
           "more than half of the models with 4 or more layers (3 layers cannot reach p < 0.05) → supported; "
           "ρ > 0 likewise → contradicted; else not testable", v)
 
-    # 8, 9. Transition PR levels and scale invariance.
+    # The 12.6M number: K = 8 amplitudes capture the largest model.
+    c = t.tables["compression"]
+    c8 = c[(c["k_label"] == "8") & (c["series"] == series)]
+    if len(c8) == 0:
+        v, measured = NOT_TESTABLE, "n/a"
+    else:
+        big = c8.sort_values("total_params").iloc[-1]
+        v = SUPPORTED if big["r2_pooled_excl"] >= 0.5 and big["r2_excess_excl"] > 0 else CONTRADICTED
+        measured = (f"{big['model']}: {big['amplitude_params']:,} amplitude parameters, pooled R² "
+                    f"{fmt(big['r2_pooled_excl'])} (null {fmt(big['r2_null_pooled_excl'])})")
+    claim("free-parameters", "The K = 8 amplitudes are the model's 'free parameters' (12.6M for 7B)",
+          "12.6M amplitude parameters carry a 7B model", measured,
+          "on the largest model, pooled R² at K = 8 (fits with K ≤ cols/4) ≥ 0.5 and above its null → "
+          "supported, else contradicted", v)
+    return out
+
+
+def transition_claims(t: ReportTables) -> list:
+    fits = t.tables["scaling_fits"]
+    out = []
+    claim = collector(out, STREAMS)
+    # Transition PR levels and scale invariance.
     streams = t.tables["transition"]
     for cid, name, note_key in (("transition-asymmetric", NOTE_ASYMMETRIC, "asymmetric"),
                                 ("transition-symmetric", NOTE_SYMMETRIC, "symmetric")):
@@ -184,19 +223,4 @@ def verdicts(t: ReportTables) -> pd.DataFrame:
           f"95% interval of the slope of ln {NOTE_ASYMMETRIC} on ln V within ±0.01 (a PR change under 5.5% "
           "from V = 500 to 100,000) for every stream → supported; entirely outside for some stream → "
           "contradicted; else not testable (an interval needs 5 vocabulary sizes)", v)
-
-    # 10. The 12.6M number: K = 8 amplitudes capture the largest model.
-    c = t.tables["compression"]
-    c8 = c[(c["k_label"] == "8") & (c["series"] == series)]
-    if len(c8) == 0:
-        v, measured = NOT_TESTABLE, "n/a"
-    else:
-        big = c8.sort_values("total_params").iloc[-1]
-        v = SUPPORTED if big["r2_pooled_excl"] >= 0.5 and big["r2_excess_excl"] > 0 else CONTRADICTED
-        measured = (f"{big['model']}: {big['amplitude_params']:,} amplitude parameters, pooled R² "
-                    f"{fmt(big['r2_pooled_excl'])} (null {fmt(big['r2_null_pooled_excl'])})")
-    claim("free-parameters", "The K = 8 amplitudes are the model's 'free parameters' (12.6M for 7B)",
-          "12.6M amplitude parameters carry a 7B model", measured,
-          "on the largest model, pooled R² at K = 8 (fits with K ≤ cols/4) ≥ 0.5 and above its null → "
-          "supported, else contradicted", v)
-    return pd.DataFrame(out, columns=["claim_id", "claim", "note_value", "measured", "rule", "verdict"])
+    return out

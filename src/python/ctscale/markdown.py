@@ -80,10 +80,13 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
         + " ".join(t.notes) + "\n")
 
     add("## Verdicts on the note's claims\n")
-    add(md_table(["claim", "note", "measured", "verdict"],
-                 [[v.claim, v.note_value, v.measured, f"**{v.verdict}**"] for v in verdicts.itertuples()]) + "\n")
+    add("The claims about models are judged within each series, as the scaling laws are fitted; the claims "
+        "about transition matrices over the token streams.\n")
+    add(md_table(["series", "claim", "note", "measured", "verdict"],
+                 [[v.series, v.claim, v.note_value, v.measured, f"**{v.verdict}**"]
+                  for v in verdicts.itertuples()]) + "\n")
     add("Rules (each verdict follows from its rule alone):\n")
-    for v in verdicts.itertuples():
+    for v in verdicts.drop_duplicates("claim_id").itertuples():
         add(f"- *{v.claim}*: {v.rule}.")
     add("")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Efficient NumPy baseline of the ctscale fit stage (SPEC §8).
+"""Efficient NumPy baseline of the ctscale fit stage (BENCHMARKS.md).
 
 Computes the same numbers as the fit stage of ``ctscale-mpi`` (norms, R² for the K list
 and the K rule, the permuted-column null, amplitude PR, compression and layer tables)
@@ -57,7 +57,7 @@ def k_settings(cols, k_values, k_rule):
 # --------------------------------------------------------------------------- basis
 
 def null_permutation(n, seed):
-    """SplitMix64-driven Fisher–Yates permutation of SPEC §4.2."""
+    """SplitMix64-driven Fisher–Yates permutation of docs/definitions.md §2."""
     state, perm = seed & MASK64, list(range(n))
     for i in range(n - 1, 0, -1):
         state = (state + 0x9E3779B97F4A7C15) & MASK64
@@ -108,7 +108,7 @@ class Workspace:
 
 def read_matrix(dset, ws):
     """A dataset as float64 in the workspace; 16-bit words are converted here, not by
-    HDF5 (slow, SPEC §8)."""
+    HDF5 (slow, BENCHMARKS.md)."""
     tid = dset.id.get_type()
     size = tid.get_size()
     w = ws.get("w", dset.shape, np.float64)
@@ -236,7 +236,7 @@ def average_ranks(v):
 
 
 def model_tables(labels, fits, matrices, total_params):
-    """Compression, amplitude PR and layer-norm tables (SPEC §4.3–4.5)."""
+    """Compression, amplitude PR and layer-norm tables (docs/definitions.md §3–5)."""
     compression, pr_table = [], []
     for label in labels:
         ok = [f for f in fits if f["k_label"] == label and f["status"] == "ok"]

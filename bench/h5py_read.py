@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Baseline: read every 2-D dataset under /weights into memory, as stored (SPEC §8).
+"""Baseline: read every 2-D dataset under /weights into memory, as stored (BENCHMARKS.md).
 
 The floor for the fit stage's I/O: ``ctscale-mpi --k 8 --k-rule none`` should take at
 most 1.5× the whole-process time of this script. 16-bit datasets are read as their raw

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Performance model of the fit stage (SPEC §8 "Scaling"): bytes read, GEMM flops and MPI
+"""Performance model of the fit stage (BENCHMARKS.md "Scaling"): bytes read, GEMM flops and MPI
 messages per rank for the llama-1b and llama-7b presets at P = 1, 2, 16, 64, 256 ranks,
 and the predicted wall time from rates measured on this machine (bench/run_fit_bench.sh).
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fit-stage benchmark of SPEC §8 on a gpt2-124m float32 checkpoint.
+# Fit-stage benchmark of BENCHMARKS.md on a gpt2-124m float32 checkpoint.
 #
 # Times whole processes (wall clock), best of REPEATS interleaved rounds after one
 # untimed warm-up round (which also puts the checkpoint in the page cache):

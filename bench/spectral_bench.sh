@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Spectral benchmark (SPEC §8): the spectral stage on 2 ranks (tests/spectral/spectral_dump:
+# Spectral benchmark (BENCHMARKS.md): the spectral stage on 2 ranks (tests/spectral/spectral_dump:
 # read, Gram route, every §4.6 field of every 2-D matrix) against numpy.linalg.svd(W,
 # compute_uv=False) over the same float32 matrices, OpenBLAS on the same 2 cores. Targets:
 # pr mode ≥ 5×, full mode ≥ 3× faster. Reported: whole processes (startup and reading

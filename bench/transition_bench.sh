@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Transition benchmark (SPEC §8): V = 4000 on the Brown stream, ctscale's stage on 2 ranks
+# Transition benchmark (BENCHMARKS.md): V = 4000 on the Brown stream, ctscale's stage on 2 ranks
 # (sparse Gram PRs of the stream and of its null: 12 PRs) against a dense NumPy computation
 # of the stream's six PRs (bench/transition_numpy.py, OpenBLAS on the same 2 cores). Whole
 # processes, best of REPEAT runs each (wall and cpu seconds: on a shared machine the cpu

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Dense NumPy baseline of the transition benchmark (SPEC §8): the six PRs of SPEC §4.7 —
+"""Dense NumPy baseline of the transition benchmark (BENCHMARKS.md): the six PRs of docs/definitions.md §7 —
 C, (C+Cᵀ)/2, (C−Cᵀ)/2, P, (P+Pᵀ)/2, (P−Pᵀ)/2 — at one V, each as ‖X‖_F⁴/‖XᵀX‖_F² with a
 dense Gram product (OpenBLAS dgemm), as an efficient NumPy user would write it. Prints one
 JSON line: {"V", "seconds", "pr_counts", ...}; the time covers reading and counting too.

@@ -50,7 +50,7 @@ struct EntrySpec {
     bool written() const;
 };
 
-/// Root attributes in the order of SPEC §2.1.
+/// Root attributes in the order of hdf5_schemas/README.md.
 inline constexpr std::array<const char*, 8> root_attribute_names{
     "schema", "schema_version", "model_name", "architecture", "d_model", "n_layers", "vocab_size", "source"};
 /// Whether a root (or dataset) attribute is an integer in a valid file.

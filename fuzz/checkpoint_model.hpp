@@ -1,5 +1,5 @@
 #pragma once
-// What the checkpoint validation must decide, from the description alone: SPEC §2.1's
+// What the checkpoint validation must decide, from the description alone: hdf5_schemas/README.md's
 // rules restated independently of src/io, so the fuzzer checks the verdict, not only
 // that nothing crashed.
 #include <string>

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Converts the weights of an ONNX model into a ctscale.checkpoint v1 file (SPEC §2.1).
+"""Converts the weights of an ONNX model into a ctscale.checkpoint v1 file (hdf5_schemas/README.md).
 
 Weights are the float initializers and Constant-node tensors of the main graph:
 - 2-D weights: a MatMul B input is [in, out] and a Gemm B input with transB=0 is [K, N]:

@@ -56,7 +56,7 @@ class ScratchTest(unittest.TestCase):
         self.assertOk(run([PYTHON, VALIDATOR, path]))
 
     def assertOneLineError(self, result, program, code, *fragments):
-        """SPEC §7: exit `code`, exactly one line from the program (rank 0's), holding each
+        """docs/programs.md: exit `code`, exactly one line from the program (rank 0's), holding each
         fragment, and no Python or C++ traceback."""
         self.assertEqual(result.returncode, code, result.stderr)
         lines = program_lines(result.stderr, program)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""SPEC §7 for ctscale-mpi, run for real under mpiexec at 1, 2 and 4 ranks: every bad input
+"""docs/programs.md for ctscale-mpi, run for real under mpiexec at 1, 2 and 4 ranks: every bad input
 gives one clear line and exit code 1 (2 for usage) within the time bound, results files are
 never left half-written, and --resume after kill -9 ends with identical results."""
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""SPEC §7 for ctscale-mpi --tokens, run for real under mpiexec at 1, 2 and 4 ranks: every
+"""docs/programs.md for ctscale-mpi --tokens, run for real under mpiexec at 1, 2 and 4 ranks: every
 bad token stream or vocabulary gives one line naming the file and the problem, exit code 1
 (2 for usage), within the time bound; an output naming the token stream is refused before
 anything is written."""

@@ -1,4 +1,4 @@
-// DistributedMatrix: the SPEC §3 row partition as a BLACS layout, and PDGEMR2D round
+// DistributedMatrix: the docs/computation.md row partition as a BLACS layout, and PDGEMR2D round
 // trips row blocks → 2-D block cyclic (whole grid, or one rank) → row blocks for odd
 // shapes, including more ranks than rows; the same partition seen as Wᵀ on a 1×P grid; and
 // the MPI fast paths between the stage's one-dimensional layouts.

@@ -8,7 +8,7 @@
 using namespace ctscale::fit;
 
 TEST(GaussianBasis, ConditionNumberMatchesTheSpec) {
-    // SPEC §4.1: ≈ 72 for n = 256, K = 16 at the default width (NumPy: 71.478279...).
+    // docs/definitions.md §1: ≈ 72 for n = 256, K = 16 at the default width (NumPy: 71.478279...).
     EXPECT_NEAR(GaussianBasis::build(256, 16, 1.0).condition, 71.47827941137444, 1e-8);
 }
 
@@ -53,7 +53,7 @@ TEST(GaussianBasis, RankDeficientBasisStillFitsAsWellAsAnyLeastSquaresSolver) {
 }
 
 TEST(NullPermutation, IsFisherYatesDrivenBySplitMix64) {
-    // Hand computation from SplitMix64(0): 0xE220A8397B1DCDAF mod 5 = 1, ... (see SPEC §4.2).
+    // Hand computation from SplitMix64(0): 0xE220A8397B1DCDAF mod 5 = 1, ... (see docs/definitions.md §2).
     EXPECT_EQ(null_permutation(5, 0), (std::vector<std::int64_t>{2, 3, 1, 4, 0}));
     std::vector<std::int64_t> pi = null_permutation(1000, 42);
     std::sort(pi.begin(), pi.end());

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent NumPy/SciPy reference for the fit stage of ctscale (SPEC §4.1–4.5).
+"""Independent NumPy/SciPy reference for the fit stage of ctscale (docs/definitions.md §1–5).
 
 This module recomputes, straightforwardly and without any of the C++ program's
 shortcuts, every number the fit stage of ``ctscale-mpi`` writes:
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 # OpenBLAS 0.3.21 does not recognise this CPU; the machine pins Haswell kernels
-# (TOOLCHAIN.md). Keep that when the variable is missing, before numpy loads OpenBLAS.
+# (OPENBLAS_CORETYPE). Keep that when the variable is missing, before numpy loads OpenBLAS.
 os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 import h5py  # noqa: E402
@@ -54,11 +54,11 @@ SKIPPED_K_GT_COLS = "skipped: K > cols"
 
 
 # ---------------------------------------------------------------------------------------
-# SplitMix64 and the null permutation (SPEC §4.2)
+# SplitMix64 and the null permutation (docs/definitions.md §2)
 # ---------------------------------------------------------------------------------------
 
 class SplitMix64:
-    """SplitMix64 on Python ints masked to 64 bits, exactly as written in SPEC §4.2."""
+    """SplitMix64 on Python ints masked to 64 bits, exactly as written in docs/definitions.md §2."""
 
     def __init__(self, seed: int):
         self.state = int(seed) & MASK64
@@ -73,7 +73,7 @@ class SplitMix64:
 
 
 def null_permutation(n: int, seed: int) -> np.ndarray:
-    """The column permutation π of SPEC §4.2: Fisher–Yates from i = n−1 down to 1,
+    """The column permutation π of docs/definitions.md §2: Fisher–Yates from i = n−1 down to 1,
     j = next() mod (i+1), swap π[i] and π[j]; starts from the identity."""
     rng = SplitMix64(seed)
     perm = list(range(n))
@@ -84,7 +84,7 @@ def null_permutation(n: int, seed: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------
-# Gaussian basis (SPEC §4.1)
+# Gaussian basis (docs/definitions.md §1)
 # ---------------------------------------------------------------------------------------
 
 def gaussian_basis(n: int, k: int, width: float) -> np.ndarray:
@@ -167,7 +167,7 @@ def attr_str(value) -> str:
 
 @dataclass
 class MatrixRef:
-    """Per-matrix facts and norms (SPEC §4.4)."""
+    """Per-matrix facts and norms (docs/definitions.md §4)."""
     name: str
     layer: int
     kind: str
@@ -184,7 +184,7 @@ class MatrixRef:
 
 @dataclass
 class FitRef:
-    """One (matrix, K setting) fit (SPEC §4.1–4.3). Metrics are NaN when skipped."""
+    """One (matrix, K setting) fit (docs/definitions.md §1–3). Metrics are NaN when skipped."""
     name: str
     k_label: str
     k: int
@@ -237,7 +237,7 @@ class Reference:
 # ---------------------------------------------------------------------------------------
 
 def constant_rows(w: np.ndarray) -> np.ndarray:
-    """Rows whose stored entries are all equal: their R² is undefined (SPEC §4.2)."""
+    """Rows whose stored entries are all equal: their R² is undefined (docs/definitions.md §2)."""
     return np.all(w == w[:, :1], axis=1)
 
 
@@ -252,7 +252,7 @@ def least_squares_fit(w: np.ndarray, phi: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def amplitude_spectrum(amplitudes: np.ndarray) -> tuple[np.ndarray, float]:
     """Eigenvalues (descending) of the amplitude covariance and its participation ratio
-    (SPEC §4.3). Fewer than 2 rows: NaN eigenvalues and PR; zero covariance: PR NaN."""
+    (docs/definitions.md §3). Fewer than 2 rows: NaN eigenvalues and PR; zero covariance: PR NaN."""
     m, k = amplitudes.shape
     if m < 2:
         return np.full(k, math.nan), math.nan
@@ -320,7 +320,7 @@ def k_settings(cols: int, k_values: Iterable[int], k_rule: Optional[tuple]) -> l
 # ---------------------------------------------------------------------------------------
 
 def compression_row(label: str, fits: list, total_params: int) -> dict:
-    """SPEC §4.5 for one K setting over the matrices fitted at it."""
+    """docs/definitions.md §5 for one K setting over the matrices fitted at it."""
     ok = [f for f in fits if f.ok]
     amplitude_params = sum(f.rows * f.k for f in ok)
     fitted_params = sum(f.rows * f.cols for f in ok)
@@ -339,7 +339,7 @@ def compression_row(label: str, fits: list, total_params: int) -> dict:
 
 
 def amplitude_pr_row(label: str, fits: list) -> dict:
-    """SPEC §4.3 model level: over fitted matrices with a finite amplitude_pr."""
+    """docs/definitions.md §3 model level: over fitted matrices with a finite amplitude_pr."""
     ok = [f for f in fits if f.ok and math.isfinite(f.amplitude_pr)]
     pr = np.array([f.amplitude_pr for f in ok], dtype=np.float64)
     size = np.array([f.rows * f.cols for f in ok], dtype=np.float64)
@@ -359,7 +359,7 @@ def amplitude_pr_row(label: str, fits: list) -> dict:
 
 
 def layer_norm_table(matrices: dict) -> tuple[list, float, bool]:
-    """SPEC §4.4 per-layer norms of the analysed matrices with layer ≥ 0, the Spearman
+    """docs/definitions.md §4 per-layer norms of the analysed matrices with layer ≥ 0, the Spearman
     rho of layer_norm against layer, and whether layer_norm strictly decreases."""
     sumsq, params = {}, {}
     for mat in matrices.values():
@@ -393,7 +393,7 @@ def compute(checkpoint_path: str, k_values, k_rule=(8, 16), width: float = 1.0,
             null_seed: int = 0, matrices_regex: Optional[str] = None,
             matrix_names: Optional[Iterable[str]] = None,
             keep_amplitudes: bool = False) -> Reference:
-    """Recompute every fit-stage number of SPEC §4.1–4.5 for a checkpoint.
+    """Recompute every fit-stage number of docs/definitions.md §1–5 for a checkpoint.
 
     k_values: the fixed K list (labels str(k)); k_rule: (Kmin, div) or None;
     matrices_regex: Python ``re.search`` filter on dataset names (ECMAScript in the C++);
@@ -736,9 +736,9 @@ TABLE_KEYS = {
     "summary/layer_norms": ("layer",),
     "transition/summary": ("vocab_size",),
 }
-# Fields that legitimately change with the rank count (SPEC §6: grids and groups change).
+# Fields that legitimately change with the rank count (docs/definitions.md §8: grids and groups change).
 IGNORED_FIELDS = ("grid", "spectral_method")
-# Spectral fields follow the reference tolerances of SPEC §6, not the 1e-10 of the fit stage.
+# Spectral fields follow the reference tolerances of docs/definitions.md §8, not the 1e-10 of the fit stage.
 SPECTRAL_RTOL = {
     "pr_sv": 1e-8, "spectral_norm": 1e-8, "stable_rank": 1e-8,
     "effective_rank": 1e-6, "nuclear_norm": 1e-6, "log_spectral_norm": 1e-6,
@@ -822,7 +822,7 @@ def compare_plain(cmp: Comparator, path: str, da: h5py.Dataset, db: h5py.Dataset
     if name.startswith("amplitude_eigenvalues") or name.startswith("amplitudes"):
         scale = True
     elif name == "singular_values" or path.startswith("transition/") and "/V" in path:
-        rtol, scale = 1e-6, True                  # SPEC §4.6: |σ − σ_ref| ≤ 1e-6·σ₁
+        rtol, scale = 1e-6, True                  # docs/definitions.md §6: |σ − σ_ref| ≤ 1e-6·σ₁
     if a.dtype == np.float32 or b.dtype == np.float32:
         rtol = max(rtol, 2.0 ** -22)              # one float32 rounding may flip a last bit
     cmp.array(path, "", name, a, b, rtol, cmp.atol, scale_by_max=scale)

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Independent NumPy reference for the spectral statistics of ctscale (SPEC §4.6).
+"""Independent NumPy reference for the spectral statistics of ctscale (docs/definitions.md §6).
 
 Everything is computed straightforwardly from ``numpy.linalg.svd(W, compute_uv=False)``
 (not from a Gram matrix, as the program does), and the power law is fitted by looping
-over every candidate x_min exactly as SPEC §4.6 words it.
+over every candidate x_min exactly as docs/definitions.md §6 words it.
 
 Library use::
 
@@ -25,7 +25,7 @@ import math
 import os
 import sys
 
-# OpenBLAS 0.3.21 does not recognise this CPU (TOOLCHAIN.md); keep the machine's setting.
+# OpenBLAS 0.3.21 does not recognise this CPU: pin Haswell kernels unless the machine sets its own.
 os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 import h5py  # noqa: E402
@@ -41,7 +41,7 @@ PR_FIELDS = ("pr_sv", "spectral_norm", "stable_rank")
 FULL_FIELDS = ("effective_rank", "nuclear_norm", "alpha", "alpha_ks", "alpha_tail", "alpha_weighted",
                "log_spectral_norm", "mp_edge", "n_spikes", "mp_softrank")
 
-# Tolerances (SPEC §6): 1e-8 for the Gram-based PR and σ₁; |σᵢ − ref| ≤ 1e-6·σ₁ for the
+# Tolerances (docs/definitions.md §8): 1e-8 for the Gram-based PR and σ₁; |σᵢ − ref| ≤ 1e-6·σ₁ for the
 # spectrum; 1e-5 for alpha where its x_min choice is stable (best and runner-up D more
 # than 1e-6 apart). Sums of σ get the spectrum's bound as a relative one.
 RTOL = {"pr_sv": 1e-8, "spectral_norm": 1e-8, "stable_rank": 1e-8, "mp_edge": 1e-9, "mp_softrank": 1e-8,

@@ -16,7 +16,7 @@ import tempfile
 import unittest
 
 # OpenBLAS 0.3.21 does not recognise this CPU; the machine pins Haswell kernels
-# (TOOLCHAIN.md). Keep that when the variable is missing (e.g. under a clean ctest env).
+# (OPENBLAS_CORETYPE). Keep that when the variable is missing (e.g. under a clean ctest env).
 os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 import h5py  # noqa: E402
@@ -37,7 +37,7 @@ PYTHON = sys.executable
 # ------------------------------------------------------------------ checkpoint builders
 
 def bf16_type():
-    """The 16-bit HDF5 float type with bfloat16 fields (SPEC §2.1)."""
+    """The 16-bit HDF5 float type with bfloat16 fields (hdf5_schemas/README.md)."""
     t = h5t.IEEE_F32LE.copy()
     t.set_fields(15, 7, 8, 0, 7)
     t.set_offset(0)
@@ -147,7 +147,7 @@ class BasisTest(unittest.TestCase):
         self.assertAlmostEqual(phi[3, 1], math.exp(-(x - mu) ** 2 / (2 * sigma ** 2)), places=15)
 
     def test_condition_number_from_spec(self):
-        # SPEC §4.1: ≈ 72 for n = 256, K = 16 at the default width
+        # docs/definitions.md §1: ≈ 72 for n = 256, K = 16 at the default width
         cond = fr.basis_condition(fr.gaussian_basis(256, 16, 1.0))
         self.assertTrue(60 < cond < 85, cond)
 
@@ -240,7 +240,7 @@ class ComputeTest(TempDirTest):
         self.assertGreater(smooth.r2_excess, 0.3)
 
     def test_null_equals_permuted_pinv_trick(self):
-        # SPEC §4.2: w[π]·Φ⁺ᵀ = w·(Φ⁺ with columns permuted by π⁻¹)ᵀ
+        # docs/definitions.md §2: w[π]·Φ⁺ᵀ = w·(Φ⁺ with columns permuted by π⁻¹)ᵀ
         fit = self.ref.fits[("blocks.1.half", "4")]
         w = self.stored("blocks.1.half")
         n = w.shape[1]
@@ -335,7 +335,7 @@ class EdgeCaseTest(TempDirTest):
         self.assertFalse(ref.monotone_decreasing)
 
     def test_white_rows_match_spec_expectations(self):
-        # SPEC §4.2: i.i.d. rows give r2_null ≈ (K−1)/(n−1), amplitude_pr_null ≈ 1.4 at K=8, n=256
+        # docs/definitions.md §2: i.i.d. rows give r2_null ≈ (K−1)/(n−1), amplitude_pr_null ≈ 1.4 at K=8, n=256
         rng = np.random.default_rng(7)
         write_checkpoint(self.path("w.h5"),
                          [("w", rng.standard_normal((3000, 256)), 0, "other", "f64")])

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent NumPy reference for SPEC §4.7 (transition matrices), written from the spec
+"""Independent NumPy reference for docs/definitions.md §7 (transition matrices), written from those
 alone: the token file, the top-V vocabulary (ties: smaller id), bigrams that do not cross
 a document offset, C and the row-normalised P, their symmetric and skew parts, the six
 participation ratios pr = (Σσ²)²/Σσ⁴ = ‖X‖_F⁴/‖XᵀX‖_F² from a dense Gram product (no SVD),

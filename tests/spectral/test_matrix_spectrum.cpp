@@ -130,7 +130,8 @@ TEST(FullSpectrum, TwoStageReductionOnOneOrTwoThreadsGivesKnownSingularValues) {
         ASSERT_EQ(full.singular_values.size(), 300u);
         double worst = 0.0;
         for (std::size_t i = 0; i < 300; ++i) worst = std::max(worst, std::abs(full.singular_values[i] - s(i)));
-        // √(ε)-level for σ → 0 through the Gram matrix, far inside SPEC's 1e-6·σ₁.
+        // √(ε)-level for σ → 0 through the Gram matrix, far inside the 1e-6·σ₁ bound
+        // of docs/definitions.md §8.
         EXPECT_LT(worst, 1e-7 * s(0)) << threads << " threads";
         EXPECT_NEAR(full.singular_values[0], s(0), 1e-13 * s(0));
     }

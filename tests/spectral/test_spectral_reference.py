@@ -125,7 +125,7 @@ class SpectralReferenceTest(unittest.TestCase):
         self.assertGreater(abs(heavy["alpha_runner_up_ks"] - heavy["alpha_ks"]), sr.KS_GAP)
 
     def test_compare_command_reads_a_results_file(self):
-        """`spectral_reference.py compare` on a results file laid out as SPEC §5 says
+        """`spectral_reference.py compare` on a results file laid out as hdf5_schemas/README.md says
         (written here from a dump, until ctscale-mpi writes the spectral fields)."""
         records, mode = sr.records_from_json(self.dump(self.checkpoints["odd"], "full", 2))
         fields = sr.PR_FIELDS + sr.FULL_FIELDS

@@ -63,7 +63,7 @@ std::vector<Weight> odd_weights() {
             make_weight("square", random_matrix(17, 17, 8), StoredType::f32)};
 }
 
-/// Writes the weights as a checkpoint, each rank its own rows (SPEC §3 partition).
+/// Writes the weights as a checkpoint, each rank its own rows (docs/computation.md partition).
 std::string write_checkpoint(const boost::mpi::communicator& world, const std::vector<Weight>& weights) {
     long id = world.rank() == 0 ? static_cast<long>(getpid()) : 0;
     boost::mpi::broadcast(world, id, 0);

@@ -8,7 +8,7 @@
 namespace ctscale {
 
 /// `text` with every control character escaped (\n, \r, \t, \xNN): messages quote names
-/// and attributes read from input files, and an error must stay one line (SPEC §7).
+/// and attributes read from input files, and an error must stay one line (docs/programs.md).
 inline std::string one_line(const std::string& text) {
     std::string out;
     out.reserve(text.size());
@@ -32,7 +32,7 @@ public:
     virtual int exit_code() const noexcept { return 1; }
 };
 
-/// Anything decidable from the command line alone (SPEC §1): exit code 2.
+/// Anything decidable from the command line alone (docs/programs.md): exit code 2.
 class UsageError : public Error {
 public:
     using Error::Error;

@@ -91,7 +91,7 @@ void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& m
     std::vector<std::int32_t> layers;
     std::vector<std::int64_t> rows, cols, params;
     std::vector<double> frobenius, per_param;
-    // SPEC §4.6 fields, in table order, and where each lives in a SpectralResult.
+    // docs/definitions.md §6 fields, in table order, and where each lives in a SpectralResult.
     using Field = double spectral::SpectralResult::*;
     const std::vector<std::pair<const char*, Field>> fields{
         {"pr_sv", &spectral::SpectralResult::pr_sv},

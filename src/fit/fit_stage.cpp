@@ -67,9 +67,9 @@ std::int64_t bytes_per_row(const io::TensorInfo& tensor, const WidthPlan& plan) 
 
 /// Sub-blocks of about 8 MiB: the buffers are reused from block to block and matrix to
 /// matrix, so pages are touched once (a first touch costs more here than the arithmetic);
-/// smaller blocks touch fewer pages at all (gpt2-124m fit, 2 ranks: 1.85 s with 32 MiB,
-/// 1.60 s with 8 or 2 MiB, 1.75 s with 1 MiB). Never more than half of --mem-per-rank;
-/// the other half covers per-row records and bases.
+/// smaller blocks touch fewer pages at all, though much smaller ones are slower again
+/// (BENCHMARKS.md, "Design measurements"). Never more than half of --mem-per-rank; the
+/// other half covers per-row records and bases.
 std::int64_t block_budget(const FitConfig& config) {
     constexpr std::int64_t preferred = std::int64_t{8} << 20;
     return std::min(preferred, config.memory_per_rank / 2);

@@ -24,8 +24,8 @@ std::vector<double> gaussian_design(std::int64_t cols, std::int64_t k, double wi
 }
 
 GaussianBasis GaussianBasis::build(std::int64_t cols, std::int64_t k, double width) {
-    // LAPACK, not Eigen: the blocked Householder QR, SVD and application of Q take half
-    // the time here (n = 3072, K = 192: 0.12 s → 0.065 s, of which 0.016 s is filling Φ).
+    // LAPACK, not Eigen: the blocked Householder QR, SVD and application of Q take about
+    // half the time (BENCHMARKS.md, "Design measurements").
     std::vector<double> qr = gaussian_design(cols, k, width);
     std::vector<double> tau(static_cast<std::size_t>(k));
     linalg::householder_qr(cols, k, qr.data(), tau.data());

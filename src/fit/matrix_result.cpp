@@ -22,8 +22,9 @@ SettingResult skipped(const KSetting& setting, std::int64_t k, std::int64_t cols
 }
 
 /// The amplitude covariance M·C_b·Mᵀ (K×K, column-major), where C_b is the covariance of
-/// the projections b = U_rᵀw and M = V_r Σ_r⁻¹ maps b to amplitudes. BLAS, not Eigen:
-/// at K = 688 (llama-7b's rule) the product takes 0.05 s instead of 0.13 s.
+/// the projections b = U_rᵀw and M = V_r Σ_r⁻¹ maps b to amplitudes. BLAS, not Eigen: the
+/// product is much faster at large K, e.g. K = 688 of llama-7b's rule
+/// (BENCHMARKS.md, "Design measurements").
 std::vector<double> amplitude_covariance(const CoMoments& projections, const GaussianBasis& basis) {
     const std::vector<double> cb = projections.covariance();
     const std::int64_t k = basis.k, r = basis.rank;
@@ -43,8 +44,8 @@ double covariance_participation_ratio(const CoMoments& projections, const Gaussi
     return squares > 0 ? trace * trace / squares : nan;
 }
 
-/// Eigenvalues (descending) of the amplitude covariance (LAPACK DSYEVR: 0.025 s at
-/// K = 688, where Eigen's solver took 0.066 s).
+/// Eigenvalues (descending) of the amplitude covariance (LAPACK DSYEVR, much faster than
+/// Eigen's solver at large K: BENCHMARKS.md, "Design measurements").
 std::vector<double> covariance_eigenvalues(const CoMoments& projections, const GaussianBasis& basis) {
     const std::int64_t k = basis.k;
     if (projections.count < 2) return std::vector<double>(k, nan);

@@ -1,5 +1,5 @@
 // ctscale-import: converts Hugging Face safetensors checkpoints and token files into the
-// ctscale HDF5 schemas (SPEC §1, §2).
+// ctscale HDF5 schemas (docs/programs.md, hdf5_schemas/README.md).
 #include <cstdio>
 #include <iostream>
 

@@ -70,7 +70,7 @@ ImportPlan plan_import(const SafetensorsSource& source) {
         target.kind = role.kind;
         if (t.shape.size() == 2) {
             target.rank = 2;
-            // [in, out] becomes [out, in]: a row is one output unit's weights (SPEC §2.1).
+            // [in, out] becomes [out, in]: a row is one output unit's weights (hdf5_schemas/README.md).
             target.transposed = role.is(conv1d);
             target.rows = target.transposed ? t.shape[1] : t.shape[0];
             target.cols = target.transposed ? t.shape[0] : t.shape[1];

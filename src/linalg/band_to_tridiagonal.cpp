@@ -33,9 +33,10 @@ Task task_of(int task, int sweep, int n, int kd) {
 
 // The kernels of one task, after LAPACK's DSB2ST_KERNELS (lower, no vectors), in C++:
 // LAPACK's own calls OpenBLAS's DSYMV, which takes a global lock on every call, so
-// that two threads ran no faster than one (and a call cost 3 µs at order 65). The loops
-// are compiled twice, for AVX2 + FMA and for the baseline, and picked at load time:
-// n = 4096, one thread, 0.69 s baseline, 0.45 s AVX2 (LAPACK's: 0.58 s).
+// that two threads ran no faster than one (and even a call of order 65 was costly). The
+// loops are compiled twice, for AVX2 + FMA and for the baseline, and picked at load time;
+// the AVX2 clone is faster than both the baseline and LAPACK's kernels
+// (BENCHMARKS.md, "Design measurements").
 // (Not under ThreadSanitizer, whose instrumented clone resolvers run before it starts.)
 #if defined(__SANITIZE_THREAD__)
 #define CTSCALE_SIMD_CLONES
@@ -166,8 +167,8 @@ void band_to_tridiagonal(std::int64_t n64, int kd, const double* band, int ldab,
     std::vector<double> a(column(n, lda), 0.0), tau(2 * static_cast<std::size_t>(n)), v(tau.size());
     for (int j = 0; j < n; ++j) std::copy_n(band + column(j, ldab), kd + 1, a.data() + column(j, lda));
     std::vector<Progress> progress(static_cast<std::size_t>(n));
-    // Sweeps per group, measured at n = 4096, kd = 64 (two threads): 1 → 0.63 s,
-    // 4 → 0.47 s, 8 → 0.45 s, 16 → 0.52 s, 32 → 0.65 s (before the AVX2 clones).
+    // Sweeps per group: of 1 (no reuse of the band between sweeps in cache) up to 32, 8 ran
+    // fastest on two threads (BENCHMARKS.md, "Design measurements").
     constexpr int group = 8;
     threads = std::max(1, std::min(threads, n - 1));
 

@@ -12,15 +12,14 @@ namespace ctscale::spectral {
 namespace {
 
 /// Band width of the first stage. LAPACK's default for DSYTRD_2STAGE is 16, which leaves
-/// the BLAS-3 first stage short of its speed; measured here on one core (k = 4096):
-/// kd 16 → 3.97 s in all, 32 and 64 → 3.1 s; with two threads for the first stage,
-/// 64 → 2.1 s (LAPACK's second stage grows with kd: 0.36 s at 16, 0.57 s at 64, 0.93 s at 128).
+/// the BLAS-3 first stage short of its speed: 32 and 64 do better in all, and 64 better
+/// still with two threads for the first stage, though the second stage grows with kd
+/// (BENCHMARKS.md, "Design measurements").
 constexpr int band_width = 64;
 /// Below this order the one-stage reduction is as fast (and the band would be most of G).
 constexpr std::int64_t two_stage_from = 4 * band_width;
-/// Below this order a second thread does not pay for itself (first stage: k = 768
-/// 0.023 → 0.029 s, k = 1536 0.16 → 0.13 s, k = 4096 2.4 → 1.4 s; second stage: k = 1024
-/// 0.028 → 0.027 s, k = 2048 0.117 → 0.093 s, k = 4096 0.45 → 0.31–0.47 s).
+/// Below this order a second thread does not pay for itself: at small k it slows the first
+/// stage and leaves the second unchanged; its gain grows with k (BENCHMARKS.md, "Design measurements").
 constexpr std::int64_t threaded_from = 2048;
 
 int threads_for(std::int64_t k, int offered) { return k >= threaded_from ? offered : 1; }

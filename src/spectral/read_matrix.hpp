@@ -1,5 +1,5 @@
 #pragma once
-// Reading one weight matrix as Wᵀ (the rows as stored): in the SPEC §3 row partition over
+// Reading one weight matrix as Wᵀ (the rows as stored): in the docs/computation.md row partition over
 // all ranks (the large matrices), or whole by one rank (the moderate ones).
 #include <cstdint>
 
@@ -22,8 +22,8 @@ blacs::DistributedMatrix read_transposed_rows(const io::Checkpoint& checkpoint, 
 /// `tensor` (sub-blocks of about `budget_bytes`) while the others join each collective
 /// read with nothing selected. On the owner, `wt` becomes Wᵀ (cols × rows, column-major:
 /// the rows as stored); `raw` is staging. Both keep their capacity from call to call, so
-/// pages touched once are reused (first touches cost ~4 ms/MB here). `nonfinite` counts
-/// the owner's NaN/Inf.
+/// pages touched once are reused (first touches are slow: BENCHMARKS.md, "Design measurements").
+/// `nonfinite` counts the owner's NaN/Inf.
 void read_on_one_rank(const io::Checkpoint& checkpoint, const io::TensorInfo& tensor, int owner, int rank,
                       std::int64_t budget_bytes, blacs::LargeVector<double>& wt, blacs::LargeVector<unsigned char>& raw,
                       std::int64_t& nonfinite);

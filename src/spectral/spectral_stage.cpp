@@ -205,8 +205,8 @@ private:
     StageGrids grids_;
     boost::mpi::communicator node_;  ///< the ranks of this node, which lend idle cores (core_loan.hpp)
     /// Bytes per read step: at most 8 MiB, so the staging buffer is touched once and then
-    /// reused (a whole 50257 × 768 embedding staged at once was 154 MB of first touches,
-    /// ≈ 0.2 s here).
+    /// reused (a whole 50257 × 768 embedding staged at once was 154 MB of first touches:
+    /// BENCHMARKS.md, "Design measurements").
     std::int64_t budget_;
     Indexed mine_;
     // Reused from matrix to matrix: Wᵀ of this rank's moderate matrix, read staging, G.

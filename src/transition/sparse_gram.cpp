@@ -63,7 +63,7 @@ Compressed compress_right(const std::vector<PairEntry>& right, std::int64_t v, c
 }
 
 /// Neumaier's compensated sum: the sums of squares add up millions of terms of very
-/// different size, and rank counts 1..4 must agree to 1e-10 (SPEC §6).
+/// different size, and rank counts 1..4 must agree to 1e-10 (docs/definitions.md §8).
 struct CompensatedSum {
     double sum = 0, compensation = 0;
     void add(double x) noexcept {

@@ -12,7 +12,7 @@ namespace ctscale::app {
 
 /// Assumed rates of one rank, stated in the plan so users can rescale the estimate.
 struct MachineRates {
-    double gemm_flops_per_second = 30e9;  ///< measured here: 23–45 GFLOP/s per rank (OpenBLAS, AVX2)
+    double gemm_flops_per_second = 30e9;  ///< measured rate per rank (OpenBLAS, AVX2), see BENCHMARKS.md
     double read_bytes_per_second = 1e9;   ///< parallel-file-system share of one rank
 };
 

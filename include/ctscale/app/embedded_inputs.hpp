@@ -1,5 +1,5 @@
 #pragma once
-/// The embedded default of ctscale-mpi (SPEC §1): the tiny-10m synthetic checkpoint and a
+/// The embedded default of ctscale-mpi (docs/programs.md): the tiny-10m synthetic checkpoint and a
 /// synthetic token stream, generated into temporary files that rank 0 removes when the run
 /// ends, however it ends.
 #include <boost/mpi/communicator.hpp>

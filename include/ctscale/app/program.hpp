@@ -1,6 +1,6 @@
 #pragma once
 /// The common `main` of every ctscale program: MPI environment, HDF5 error silencing,
-/// one error line on rank 0 and the SPEC §1 exit codes (0 ok, 1 runtime, 2 usage).
+/// one error line on rank 0 and the docs/programs.md exit codes (0 ok, 1 runtime, 2 usage).
 #include <boost/mpi/communicator.hpp>
 #include <functional>
 #include <string>

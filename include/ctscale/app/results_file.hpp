@@ -1,5 +1,5 @@
 #pragma once
-/// The `ctscale.results` v1 file (SPEC §5), assembled in memory by rank 0, written to a
+/// The `ctscale.results` v1 file (hdf5_schemas/README.md), assembled in memory by rank 0, written to a
 /// temporary name beside the target, synced and renamed into place, so an existing file is
 /// never left half-written or corrupted.
 #include <cstdint>

@@ -1,14 +1,15 @@
 #pragma once
-/// Progress of a run kept beside its output (SPEC §7): one small record per finished
+/// Progress of a run kept beside its output (docs/programs.md): one small record per finished
 /// matrix, each written to a temporary name and renamed into place, so that `--resume`
 /// after a kill (even kill -9 of one rank) continues where the run stopped and ends with
 /// results identical to an uninterrupted run. An HDF5 file is not crash-consistent, so the
 /// temporary results file cannot serve as this checkpoint.
 ///
 /// Records are made durable (fsync, rename, fsync of the directory) by a writer thread,
-/// so the ranks waiting on rank 0 do not wait for the disk: 50 fsyncs cost ~0.1 s of a
-/// 2 s gpt2 fit here, and far more on a parallel file system. A record still queued when
-/// the run dies is simply recomputed by --resume. The thread makes no MPI calls.
+/// so the ranks waiting on rank 0 do not wait for the disk: the fsyncs are a noticeable
+/// part of a small fit even on a local disk, and far more on a parallel file system
+/// (BENCHMARKS.md, "Design measurements"). A record still queued when the run dies is simply
+/// recomputed by --resume. The thread makes no MPI calls.
 #include <condition_variable>
 #include <deque>
 #include <exception>

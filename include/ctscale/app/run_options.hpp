@@ -1,5 +1,5 @@
 #pragma once
-/// The options of ctscale-mpi, parsed once (SPEC §1); modules get values from here only.
+/// The options of ctscale-mpi, parsed once (docs/programs.md); modules get values from here only.
 #include <cstdint>
 #include <optional>
 #include <string>

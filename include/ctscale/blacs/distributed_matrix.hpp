@@ -24,7 +24,7 @@ public:
     DistributedMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64_t cols, std::int64_t row_block,
                       std::int64_t col_block);
 
-    /// The row partition of SPEC §3 (io::RowPartition): on a P×1 `column_grid`, rank r
+    /// The row partition of docs/computation.md (io::RowPartition): on a P×1 `column_grid`, rank r
     /// holds rows [r·b, min((r+1)·b, rows)), b = ⌈rows/P⌉, all columns in one block.
     static DistributedMatrix row_blocks(const ProcessGrid& column_grid, std::int64_t rows, std::int64_t cols);
 
@@ -64,7 +64,7 @@ private:
 
 /// Copies `from` into `to` (same global size; any grids and block sizes) with PDGEMR2D.
 /// Collective over every process of `all`, a grid whose processes include those of both
-/// matrices' grids (SPEC §3: ranks outside a grid pass CTXT = −1).
+/// matrices' grids (docs/computation.md: ranks outside a grid pass CTXT = −1).
 void redistribute(const DistributedMatrix& from, DistributedMatrix& to, const ProcessGrid& all);
 
 }  // namespace ctscale::blacs

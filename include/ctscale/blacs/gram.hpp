@@ -1,13 +1,13 @@
 #pragma once
 /// The Gram matrix of the smaller side of a distributed W, G = WᵀW (m ≥ n) or WWᵀ (m < n),
 /// order k = min(m, n). W comes split along its longer side — its row blocks on a P×1 grid
-/// when m ≥ n, its column blocks on a 1×P grid when m ≤ n (so the SPEC §3 read layout,
+/// when m ≥ n, its column blocks on a 1×P grid when m ≤ n (so the docs/computation.md read layout,
 /// seen as Wᵀ, serves as it is for m ≥ n) — and G = Σ_r B_r·B_rᵀ with every term local.
 /// (A square W split by columns gives WWᵀ: the same spectrum.) Each panel of P·nb
 /// columns of G is one local GEMM per rank, summed onto the panel's owners by
-/// MPI_Reduce_scatter. Why not PDSYRK: measured here on 4096² (one process), PDSYRK takes
-/// 4.2 s and PDGEMM 4.4 s against 2.1 s for DSYRK — PBLAS does twice the flops — and
-/// neither gained from a second process; this route does DSYRK's flops, split over P.
+/// MPI_Reduce_scatter. Why not PDSYRK: PDSYRK and PDGEMM are both slower than DSYRK, since
+/// PBLAS does twice the flops, and neither gains from a second process; this route does
+/// DSYRK's flops, split over P (BENCHMARKS.md, "Design measurements").
 ///
 /// Layout of G (gram_layout): k × k, column-cyclic in blocks of nb on the 1×P grid; for a
 /// local column block [j0, j1) the rows from j0 down are valid (the lower trapezoid, with

@@ -1,9 +1,9 @@
 #pragma once
-/// Storage for the big dense arrays of the spectral stage. On this kind of machine a
-/// first touch costs ~4 ms per MB with 4 KiB pages (measured: 1.1 s for 256 MB, against
-/// 0.03 s with transparent huge pages), which for a 4096² matrix is a large part of the
-/// whole analysis; so arrays of 2 MiB and more are 2 MiB-aligned and advised for huge
-/// pages (MADV_HUGEPAGE; a no-op where THP is off). Elements are value-initialised (zero).
+/// Storage for the big dense arrays of the spectral stage. A first touch of memory costs
+/// far more with 4 KiB pages than with transparent huge pages, enough to be a large part
+/// of the whole analysis of a 4096² matrix (BENCHMARKS.md, "Design measurements"); so
+/// arrays of 2 MiB and more are 2 MiB-aligned and advised for huge pages (MADV_HUGEPAGE;
+/// a no-op where THP is off). Elements are value-initialised (zero).
 #include <sys/mman.h>
 
 #include <cstddef>

@@ -1,8 +1,8 @@
 #pragma once
 /// Fast paths for the one-dimensional layouts of the spectral stage, in plain MPI with
-/// derived datatypes: PDGEMR2D took 1.5–2 s to move a 4096² matrix between two ranks here,
-/// where MPI moves the same bytes in 0.02 s. Both are collective over the processes of the
-/// matrices' grids (all ranks of the communicator the grids were built from).
+/// derived datatypes: PDGEMR2D moves a large matrix between ranks far more slowly than MPI
+/// moves the same bytes (BENCHMARKS.md, "Design measurements"). Both are collective over the
+/// processes of the matrices' grids (all ranks of the communicator the grids were built from).
 #include <cstdint>
 
 #include "ctscale/blacs/distributed_matrix.hpp"

@@ -15,7 +15,7 @@ struct GridShape {
     std::string label() const;
 };
 
-/// The near-square grid for `processes` ranks (SPEC §3: one-row grids perform poorly):
+/// The near-square grid for `processes` ranks (docs/computation.md: one-row grids perform poorly):
 /// the most ranks rows·cols ≤ processes with rows ≤ cols ≤ 3·rows, the squarer on a tie.
 /// Ranks beyond rows·cols stay idle (e.g. 5 → 2×2); 2 and 3 ranks can only form one row.
 GridShape near_square_shape(int processes);

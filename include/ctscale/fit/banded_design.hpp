@@ -1,5 +1,5 @@
 #pragma once
-/// W·Φ for the Gaussian design of SPEC §4.1 without touching its negligible entries.
+/// W·Φ for the Gaussian design of docs/definitions.md §1 without touching its negligible entries.
 ///
 /// Column k of Φ is exp(−(x − μ_k)²/2σ²) with σ = s·n/K: beyond `cutoff`·σ of its centre
 /// it is below 2.4e-20, so dropping those entries changes (W·Φ)[i,k] by less than

@@ -1,6 +1,6 @@
 #pragma once
-/// The fit stage over a checkpoint (SPEC §3, §4.1–4.4): each rank streams its row block of
-/// every selected matrix once, in sub-blocks sized by the memory budget; one read serves
+/// The fit stage over a checkpoint (docs/computation.md, docs/definitions.md §1–4): each rank
+/// streams its row block of every selected matrix once, in sub-blocks sized by the memory budget; one read serves
 /// every K setting and the null baseline; rank 0 assembles the per-matrix results.
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-/// The Gaussian basis Φ of SPEC §4.1 and its pseudo-inverse in factored form.
+/// The Gaussian basis Φ of docs/definitions.md §1 and its pseudo-inverse in factored form.
 ///
 /// Φ = Q·R (Householder) and R = U_R·Σ·Vᵀ (SVD) give Φ = (Q·U_R)·Σ·Vᵀ without forming
 /// ΦᵀΦ, so accuracy follows cond(Φ), not its square. With U_r the first r columns of
@@ -25,7 +25,7 @@ struct GaussianBasis {
 /// Φ itself (n×K column-major), for tests and references.
 std::vector<double> gaussian_design(std::int64_t cols, std::int64_t k, double width);
 
-/// The column permutation π of the null baseline (SPEC §4.2): Fisher–Yates driven by
+/// The column permutation π of the null baseline (docs/definitions.md §2): Fisher–Yates driven by
 /// SplitMix64 seeded with `seed`; w_null[j] = w[π[j]].
 std::vector<std::int64_t> null_permutation(std::int64_t cols, std::uint64_t seed);
 

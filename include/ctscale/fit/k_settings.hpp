@@ -1,6 +1,6 @@
 #pragma once
 /// The K settings of a run: each value of the --k list, and the rule max(A, cols/B)
-/// labelled "rule" (SPEC §4.1).
+/// labelled "rule" (docs/definitions.md §1).
 #include <cstdint>
 #include <optional>
 #include <string>

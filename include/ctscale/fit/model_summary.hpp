@@ -1,5 +1,5 @@
 #pragma once
-/// Model-level tables from the per-matrix results (SPEC §4.3–4.5): compression per K
+/// Model-level tables from the per-matrix results (docs/definitions.md §3–5): compression per K
 /// setting with its pooled R², amplitude-PR statistics, and layer norms with depth trend.
 #include <cstdint>
 #include <string>

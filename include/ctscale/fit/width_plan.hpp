@@ -2,7 +2,7 @@
 /// What a rank needs to fit rows of one width n: the K settings that apply (K ≤ n), their
 /// bases, and how each setting's projections b = U_rᵀw are computed:
 ///  - dense route: every such basis and its null-permuted twin stacked into one n×T
-///    matrix, so one GEMM per row block serves them all and the null baseline (SPEC §4.2:
+///    matrix, so one GEMM per row block serves them all and the null baseline (docs/definitions.md §2:
 ///    w[π]·U = w·U_π with U_π's rows permuted by π⁻¹);
 ///  - banded route, for wide K: b = M_rᵀ·(Φᵀw) with M_r = V_rΣ_r⁻¹ (U_r = Φ·V_r·Σ_r⁻¹), where
 ///    Φᵀw skips Φ's negligible entries (BandedDesign) and the null rows are permuted

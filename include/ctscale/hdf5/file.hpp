@@ -21,8 +21,8 @@ public:
     /// A file that lives in memory only (core driver without backing store); `name`
     /// labels it in messages. Its bytes come from image(). Memory grows by `increment`
     /// bytes at a time (the core driver zeroes each step, so a large step costs page faults
-    /// for memory never used: 16 MiB steps were 4,000 of them for a 2.4 MB gpt2 results
-    /// file; glibc grows large blocks with mremap, so small steps copy nothing).
+    /// for memory never used (BENCHMARKS.md, "Design measurements"); glibc grows large
+    /// blocks with mremap, so small steps copy nothing).
     static File create_in_memory(const std::string& name, std::size_t increment = std::size_t{1} << 20);
     /// Opens a copy of `bytes` (a whole HDF5 file, e.g. from image()) read-only in memory,
     /// through the same decoding as a file on disk; `name` labels it in messages.

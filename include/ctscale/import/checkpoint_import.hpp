@@ -1,6 +1,6 @@
 #pragma once
 /// Parallel conversion of a planned safetensors import into a `ctscale.checkpoint` file:
-/// every tensor is row-partitioned over the ranks (SPEC §3); each rank reads its rows with
+/// every tensor is row-partitioned over the ranks (docs/computation.md); each rank reads its rows with
 /// positioned reads in sub-blocks of at most `memory_per_rank` bytes and writes them with
 /// collective HDF5 writes. Values are copied bit for bit in their stored type.
 #include <boost/mpi/communicator.hpp>

@@ -1,6 +1,6 @@
 #pragma once
 /// Roles of tensors from their names: `layer` (the block index in the name) and `kind`
-/// (SPEC §2.1) for the naming of GPT-2, LLaMA/Mistral/Qwen2, GPT-NeoX/Pythia,
+/// (hdf5_schemas/README.md) for the naming of GPT-2, LLaMA/Mistral/Qwen2, GPT-NeoX/Pythia,
 /// BERT/RoBERTa and Falcon. One table (name_table.cpp); a family is added by adding rows.
 #include <span>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-/// Token files into `ctscale.tokens` (SPEC §2.2): raw little-endian uint16/uint32, or .npy
+/// Token files into `ctscale.tokens` (hdf5_schemas/README.md): raw little-endian uint16/uint32, or .npy
 /// of integer ids in C order (any shape, flattened). Every id is checked against the
 /// vocabulary before the output is created; the ids are split over the ranks and written
 /// with collective writes.

@@ -16,7 +16,8 @@ void commit_file(const std::string& temporary, const std::string& target);
 void write_file_atomically(const std::string& target, std::string_view bytes);
 
 /// The same for several (target, bytes) files in `directory`, with one file-system sync
-/// and one directory sync for them all instead of two syncs per file (≈ 1 ms each here).
+/// and one directory sync for them all instead of two slow syncs per file
+/// (BENCHMARKS.md, "Design measurements").
 /// On failure none of the temporaries is left; files already renamed stay, complete.
 void write_files_atomically(const std::string& directory,
                             const std::vector<std::pair<std::string, std::string>>& files);

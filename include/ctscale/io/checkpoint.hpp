@@ -1,5 +1,5 @@
 #pragma once
-/// Reading and writing `ctscale.checkpoint` v1 files (SPEC §2.1) with parallel HDF5.
+/// Reading and writing `ctscale.checkpoint` v1 files (hdf5_schemas/README.md) with parallel HDF5.
 #include <mpi.h>
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-/// The four stored weight types of SPEC §2.1 and their HDF5 descriptions.
+/// The four stored weight types of hdf5_schemas/README.md and their HDF5 descriptions.
 #include <hdf5.h>
 
 #include <cstddef>

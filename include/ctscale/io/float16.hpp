@@ -1,6 +1,6 @@
 #pragma once
 /// IEEE half and bfloat16 encoding and decoding done in the program: HDF5 1.10's own
-/// conversion of these types costs 50–60 ns per value (SPEC §8).
+/// conversion of these types is slow (BENCHMARKS.md, "Design measurements").
 #include <cstdint>
 #include <cstring>
 

@@ -1,5 +1,5 @@
 #pragma once
-/// The row partition of SPEC §3: with b = ⌈m/P⌉, rank r owns rows [r·b, min((r+1)·b, m)).
+/// The row partition of docs/computation.md: with b = ⌈m/P⌉, rank r owns rows [r·b, min((r+1)·b, m)).
 /// It is a ScaLAPACK block layout (block b on a P×1 grid), so the same value describes
 /// the HDF5 hyperslab of a rank and its descriptor for PDGEMR2D. Trailing ranks may own
 /// no rows (always when P > m).

@@ -1,10 +1,10 @@
 #pragma once
 // Dot products and sums of squares over contiguous doubles, in eight independent partial
 // sums: a single running sum is a chain of dependent additions (4 cycles each) that ran
-// these loops at a fraction of the core's speed (measured: the bulge chase at n = 4096,
-// 1.23 → 0.74 s; Frobenius norms of gpt2-124m's matrices, ~8% of the pr stage). The
-// result is the same on every call (fixed order); it differs from a left-to-right sum
-// only by rounding.
+// these loops at a fraction of the core's speed, which showed in the bulge chase and in
+// the Frobenius norms of the pr stage (BENCHMARKS.md, "Design measurements"). The result
+// is the same on every call (fixed order); it differs from a left-to-right sum only by
+// rounding.
 #include <cstdint>
 
 namespace ctscale::linalg {

@@ -1,9 +1,9 @@
 #pragma once
 // Cores lent by idle ranks to the ranks that solve. In the full mode of a large matrix one
 // rank of the group does the dense eigensolve while the others wait for it (sleeping, not
-// spinning: spectral_stage.cpp); their cores then serve the solver's threads. With a
-// 4096² Gram on 2 ranks the first stage of the reduction takes 1.4 s on two threads
-// instead of 2.4 s on one, the second 0.31–0.47 s instead of 0.45 s (all_eigenvalues.hpp).
+// spinning: spectral_stage.cpp); their cores then serve the solver's threads. For a large
+// Gram that speeds up the first stage of the reduction markedly, the second less reliably
+// (all_eigenvalues.hpp; BENCHMARKS.md, "Design measurements").
 #include <sched.h>
 
 #include <boost/mpi/communicator.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-/// The spectrum of one matrix by the Gram route (SPEC §4.6), on one process with LAPACK
+/// The spectrum of one matrix by the Gram route (docs/definitions.md §6), on one process with LAPACK
 /// or split over all ranks. Both form G, the Gram matrix of the smaller side (order
 /// k = min(m, n)), once — DSYRK on one process, blacs/gram.hpp over all ranks
 /// (split_spectrum.hpp):
@@ -11,10 +11,9 @@
 ///          on one rank, after gathering G when it was formed by all ranks and fits the
 ///          memory budget twice over, with the cores of the node's idle ranks lent to its
 ///          first stage) or else PDSYEVR on the near-square grid; then spectrum_fields.hpp
-///          for the rest. Measured on a 4096² Gram (machine under load): PDSYEVR 13 s on
-///          1×1 and 27 s on 1×2 against 5.9 s for DSYEVR_2STAGE on one rank (3.3 s less
-///          loaded); with a band of 64 instead of LAPACK's 16 and two threads in the first
-///          stage, 2.1 s.
+///          for the rest. PDSYEVR is far slower than DSYEVR_2STAGE on one rank, and slower
+///          still on 1×2 than on 1×1; a band of 64 instead of LAPACK's 16 and two threads
+///          in the first stage widen the gap (BENCHMARKS.md, "Design measurements").
 /// Accuracy: σ₁ to relative ~1e-12 (the largest eigenvalue of G is relatively accurate;
 /// Lanczos stops at a relative residual of 1e-11). σᵢ = √λᵢ has absolute error about
 /// ε·‖W‖²/σᵢ plus the rounding of G, at worst ~√(c·ε)·σ₁ (c modest) for σᵢ → 0: well

@@ -1,5 +1,5 @@
 #pragma once
-/// The static schedule of the spectral stage (SPEC §3, §6): matrices ordered by size
+/// The static schedule of the spectral stage (docs/computation.md, docs/definitions.md §8): matrices ordered by size
 /// (rows·cols, descending), then name; the large ones are analysed by all ranks together
 /// (split_spectrum.hpp, P at a time so their dense solves overlap), the others
 /// concurrently on groups of one rank (plain LAPACK), in rounds of one matrix per rank.
@@ -32,8 +32,8 @@ std::int64_t local_bytes(std::int64_t rows, std::int64_t cols) noexcept;
 /// share of all the work (cost > total/ranks: no grouping could balance it); or when it
 /// would lead a round, carries at least a quarter of such a share and costs more than
 /// twice any matrix that round would pair it with (the other ranks would wait through
-/// most of the round: gpt2-124m's 50257 × 768 embedding, 2 ranks, pr 3.19 → 2.51 s and
-/// full 4.10 → 3.65 s whole process); or when it does not fit one rank's memory budget.
+/// most of the round, as for gpt2-124m's 50257 × 768 embedding on 2 ranks:
+/// BENCHMARKS.md, "Design measurements"); or when it does not fit one rank's memory budget.
 SpectralSchedule plan_spectral(const std::vector<io::TensorInfo>& matrices, int ranks, std::int64_t memory_per_rank);
 
 }  // namespace ctscale::spectral

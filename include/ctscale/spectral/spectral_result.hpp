@@ -1,5 +1,5 @@
 #pragma once
-/// The spectral fields of one weight matrix (SPEC §4.6, §5 /summary/matrices).
+/// The spectral fields of one weight matrix (docs/definitions.md §6, hdf5_schemas/README.md /summary/matrices).
 #include <cmath>
 #include <limits>
 #include <string>

@@ -1,7 +1,8 @@
 #pragma once
-/// The spectral stage (SPEC §3, §4.6): every selected matrix's singular-value statistics.
+/// The spectral stage (docs/definitions.md §6, docs/computation.md): every selected matrix's
+/// singular-value statistics.
 ///
-/// Data path: each matrix is read with the SPEC §3 row partition (collective row-block
+/// Data path: each matrix is read with the docs/computation.md row partition (collective row-block
 /// reads, converted to double per sub-block). Kept row-major as read, a rank's rows are
 /// the column-major block of Wᵀ on a 1×P BLACS grid (the P×1 block layout of W, seen
 /// transposed; every spectral field of Wᵀ equals that of W), so nothing is transposed.

@@ -1,5 +1,5 @@
 #pragma once
-/// The SPEC §4.6 quantities derived from a matrix's singular values (full mode) and from
+/// The docs/definitions.md §6 quantities derived from a matrix's singular values (full mode) and from
 /// its Gram matrix (pr mode). Pure functions, shared by every execution path.
 #include <cstdint>
 #include <vector>
@@ -8,7 +8,7 @@
 
 namespace ctscale::spectral {
 
-/// The continuous power-law fit of Clauset, Shalizi & Newman (2009) as SPEC §4.6 fixes it.
+/// The continuous power-law fit of Clauset, Shalizi & Newman (2009) as docs/definitions.md §6 fixes it.
 struct PowerLawFit {
     double alpha = not_computed;
     double ks = not_computed;    ///< D of the winning x_min

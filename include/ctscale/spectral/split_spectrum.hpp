@@ -1,5 +1,5 @@
 #pragma once
-/// One matrix analysed by all ranks together (the large ones, SPEC §3): the Gram product
+/// One matrix analysed by all ranks together (the large ones, docs/computation.md): the Gram product
 /// over every rank (blacs/gram.hpp), then σ₁ by distributed block Lanczos (pr), or a dense
 /// eigensolve of G — gathered onto one `solver` rank (all_eigenvalues), or by PDSYEVR on the
 /// near-square grid when G exceeds the memory budget. The gathered solve is deferred to

@@ -4,9 +4,9 @@
 /// residual: ‖G·x − θ·x‖ ≤ tolerance·θ for the Ritz pair (θ, x). Then some eigenvalue lies
 /// within tolerance·θ of θ (Bauer–Fike for symmetric G), and a random start block makes
 /// it the largest. Blocks of 8 vectors turn each pass over G into a GEMM and converge
-/// with the gap between λ₁ and λ₉, so σ₁ ≈ σ₂ costs nothing extra (SPEC §4.6). Measured
-/// on a 4096² Gaussian Gram: 54 passes, a 432-vector basis; blocks of 16 needed 704
-/// vectors and 1.5× the time (the Rayleigh–Ritz solves grow with the basis).
+/// with the gap between λ₁ and λ₉, so σ₁ ≈ σ₂ costs nothing extra (docs/definitions.md §6).
+/// Blocks of 16 need a larger basis and more time, since the Rayleigh–Ritz solves grow
+/// with the basis (BENCHMARKS.md, "Design measurements").
 #include <cstdint>
 #include <functional>
 

@@ -1,6 +1,6 @@
 #pragma once
 /// Architecture presets of ctscale-synth: tensor names, shapes, layers and kinds as the
-/// Hugging Face checkpoints of each family store them (oriented [out, in], SPEC §2.1).
+/// Hugging Face checkpoints of each family store them (oriented [out, in], hdf5_schemas/README.md).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -7,7 +7,7 @@
 
 namespace ctscale::synth {
 
-/// SplitMix64 (SPEC §4.2 gives the same constants for the null permutation).
+/// SplitMix64 (docs/definitions.md §2 gives the same constants for the null permutation).
 struct SplitMix64 {
     std::uint64_t state;
     std::uint64_t next() noexcept {

@@ -1,5 +1,5 @@
 #pragma once
-/// Synthetic token streams (SPEC §2.2): a Zipf-distributed sparse Markov source.
+/// Synthetic token streams (hdf5_schemas/README.md): a Zipf-distributed sparse Markov source.
 ///
 /// Unigram p(t) ∝ (t + 1)^(−1.1). Each token t has 4 successors drawn from that Zipf law
 /// once per stream; the next token is, with probability 0.6, one of t's successors

@@ -1,5 +1,5 @@
 #pragma once
-/// Distributed bigram counting (SPEC §3, §4.7): each rank counts the pairs of its slice
+/// Distributed bigram counting (docs/computation.md, docs/definitions.md §7): each rank counts the pairs of its slice
 /// (plus the pair into the next slice), keeps those inside the vocabulary and inside one
 /// document, and sends the counts with MPI_Alltoallv to the owners of a 2-D block-cyclic
 /// V×V layout, which accumulate them. C is kept sparse: at most `bigrams` non-zeros.
@@ -32,7 +32,7 @@ struct BlockCyclic {
 };
 
 /// Counts the bigrams of positions [first, first + count): (tokens[k], tokens[k+1]), the last
-/// one with `next` (−1: none), skipping pairs where breaks[k] is set (SPEC §2.2) and pairs
+/// one with `next` (−1: none), skipping pairs where breaks[k] is set (hdf5_schemas/README.md) and pairs
 /// with a token outside the vocabulary (index[id] < 0). Sorted by (row, col), merged.
 std::vector<CountEntry> count_local_bigrams(const std::vector<std::uint32_t>& tokens, std::int64_t next,
                                             const std::vector<bool>& breaks, const std::vector<std::int32_t>& index);

@@ -1,5 +1,5 @@
 #pragma once
-/// The i.i.d. null stream of SPEC §4.7: token s is drawn from the stream's own unigram
+/// The i.i.d. null stream of docs/definitions.md §7: token s is drawn from the stream's own unigram
 /// distribution with the (s+1)-th output z of SplitMix64 seeded with --null-seed:
 /// r = z mod T and the smallest id t with Σ_{i≤t} c_i > r. Each position is computed on its
 /// own, so a rank draws exactly its slice and the result does not depend on the rank count.

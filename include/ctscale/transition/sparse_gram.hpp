@@ -1,5 +1,5 @@
 #pragma once
-/// The six participation ratios of SPEC §4.7 without an SVD and without a dense V³
+/// The six participation ratios of docs/definitions.md §7 without an SVD and without a dense V³
 /// product: pr = ‖X‖_F⁴/‖XᵀX‖_F², where G = XᵀX of the sparse X is formed one row of G at a
 /// time (a sparse accumulator), squared and summed, never stored.
 ///

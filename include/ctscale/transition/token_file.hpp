@@ -1,6 +1,6 @@
 #pragma once
-/// A `ctscale.tokens` v1 file (SPEC §2.2) read for the transition stage: validated on
-/// every rank alike, and each rank's contiguous slice of the stream (the SPEC §3 row
+/// A `ctscale.tokens` v1 file (hdf5_schemas/README.md) read for the transition stage: validated on
+/// every rank alike, and each rank's contiguous slice of the stream (the docs/computation.md row
 /// partition of the token positions) read with collective parallel HDF5.
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-/// The transition results in the results file (SPEC §5 /transition), on a terminal and as
+/// The transition results in the results file (hdf5_schemas/README.md /transition), on a terminal and as
 /// JSON (--json). Rank 0 only.
 #include <hdf5.h>
 

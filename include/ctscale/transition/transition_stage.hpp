@@ -1,6 +1,6 @@
 #pragma once
-/// The transition-matrix stage (SPEC §2.2, §3, §4.7): for each V, the six participation
-/// ratios of the bigram counts C and the row-normalised P, of their symmetric and skew
+/// The transition-matrix stage (docs/definitions.md §7, docs/computation.md): for each V, the six
+/// participation ratios of the bigram counts C and the row-normalised P, of their symmetric and skew
 /// parts, for the token stream and for its i.i.d. null stream; the log-log slope of each
 /// against V; in full mode the singular values. See bigram_counts.hpp (counting),
 /// sparse_gram.hpp (the PRs), dense_spectra.hpp (full mode), null_stream.hpp.

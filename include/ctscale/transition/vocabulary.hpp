@@ -1,5 +1,5 @@
 #pragma once
-/// Global unigram counts, the top-V vocabulary (SPEC §4.7) and the choice of the V list.
+/// Global unigram counts, the top-V vocabulary (docs/definitions.md §7) and the choice of the V list.
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>
 #include <string>

@@ -224,7 +224,7 @@ def render(t: ReportTables, verdicts: pd.DataFrame, meta: dict) -> str:
             "model trained on text, the same network at its initialisation, and our generator's model of that "
             "shape. The weights' R² excess over the column-permuted null and the singular-value PR (as a "
             "fraction of min(rows, cols)) tell structure learned from data apart from structure any matrix "
-            "of that shape has. Near-exact fits are left out.\n")
+            "of that shape has. Near-exact fits are left out. Plot: `plots/series_contrast.png`.\n")
         rows = [[f"d {r.d_model}, {r.n_layers} layers, V {r.vocab_size:,}", r.series, r.model, r.k_label,
                  num(r.r2_pooled_excl), num(r.r2_null_pooled_excl), num(r.r2_excess_excl),
                  num(r.amplitude_pr_mean, 3), num(r.amplitude_pr_null_mean, 3), num(r.pr_sv_over_cols_mean, 3),

@@ -52,8 +52,16 @@ def label_axes(ax, xlabel: str, ylabel: str, title: str, legend_columns: int = 1
 
 
 def model_colors(models) -> dict:
-    cmap = plt.get_cmap("tab10")
-    return {m: cmap(i % 10) for i, m in enumerate(models)}
+    models = list(models)
+    cmap = plt.get_cmap("tab10" if len(models) <= 10 else "tab20")
+    return {m: cmap(i % cmap.N) for i, m in enumerate(models)}
+
+
+SERIES_MARKERS = {"synthetic": "o", "trained": "^", "initial": "v", "imported": "s"}
+
+
+def series_marker(series: str) -> str:
+    return SERIES_MARKERS.get(series, "D")
 
 
 def compression_plot(t: ReportTables, directory: str) -> list:
@@ -104,11 +112,15 @@ def r2_width_plot(t: ReportTables, directory: str) -> list:
     w = w[np.isfinite(w["d_per_k"])]
     colors = {"4": "tab:blue", "8": "tab:orange", "16": "tab:green"}
     for label in sorted(w["k_label"].unique(), key=int):
-        part = w[w["k_label"] == label]
         color = colors.get(label, "tab:purple")
-        ax.scatter(part["d_per_k"], part["r2_pooled_excl"], color=color, label=f"measured, K = {label}")
-        ax.scatter(part["d_per_k"], part["r2_null_pooled_excl"], facecolors="none", edgecolors=color,
-                   label=f"null (columns permuted), K = {label}")
+        for series, part in w[w["k_label"] == label].groupby("series"):
+            marker = series_marker(series)
+            ax.scatter(part["d_per_k"], part["r2_pooled_excl"], color=color, marker=marker)
+            ax.scatter(part["d_per_k"], part["r2_null_pooled_excl"], facecolors="none", edgecolors=color,
+                       marker=marker)
+        ax.scatter([], [], color=color, label=f"K = {label}: measured (filled), null (hollow)")
+    for series in sorted(w["series"].unique()):
+        ax.scatter([], [], color="gray", marker=series_marker(series), label=f"series: {series}")
     for k, color in (("4", "tab:blue"), ("8", "tab:orange")):
         rows = paper.table("width")["rows"]
         ax.scatter([r["d_model"] / int(k) for r in rows], [r[f"r2_k{k}"] for r in rows], marker="*", s=120,
@@ -177,9 +189,33 @@ def amplitude_pr_plot(t: ReportTables, directory: str) -> list:
     return save(fig, directory, "amplitude_pr")
 
 
+def series_contrast_plot(t: ReportTables, directory: str) -> list:
+    """Models of one shape in several series (trained, initial, synthetic) against d_model:
+    R² excess over the null at K = 8, and the singular-value PR as a fraction of its maximum."""
+    sc = t.tables["series_contrast"]
+    sc = sc[sc["k_label"] == "8"]
+    if len(sc) == 0:
+        return []
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
+    for i, (series, part) in enumerate(sc.groupby("series")):
+        part = part.sort_values("d_model")
+        style = dict(marker=series_marker(series), color=plt.get_cmap("tab10")(i), label=series)
+        axes[0].plot(part["d_model"], part["r2_excess_excl"], "-", **style)
+        axes[1].plot(part["d_model"], part["pr_sv_over_cols_mean"], "-", **style)
+    axes[0].axhline(0, color="black", lw=0.8)
+    for ax in axes:
+        ax.set_xscale("log", base=2)
+    label_axes(axes[0], "d_model", "pooled R² − its null (K = 8, K ≤ cols/4)",
+               "Gaussian structure beyond chance", grid_which="major")
+    label_axes(axes[1], "d_model", "mean PR of σ / min(rows, cols)", "Spread of the singular values",
+               grid_which="major")
+    return save(fig, directory, "series_contrast")
+
+
 def all_plots(t: ReportTables, directory: str) -> list:
     os.makedirs(directory, exist_ok=True)
     paths = []
-    for plot in (compression_plot, r2_width_plot, transition_plot, layer_norms_plot, amplitude_pr_plot):
+    for plot in (compression_plot, r2_width_plot, transition_plot, layer_norms_plot, amplitude_pr_plot,
+                 series_contrast_plot):
         paths += plot(t, directory)
     return paths

@@ -14,6 +14,7 @@
 #   models/<name>/           model.safetensors, config.json, tokenizer.model, loss.csv, training.json
 #   models/<name>-init/      the same model before its first step
 #   family.json              one record per model (parameters, tokens, time, losses)
+#   loss.png                 the training and validation loss curves of every model
 # Exit status: 0 trained (or cached), 1 an error or a model that did not learn, 2 bad usage.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=(--quick) ;;
     --outdir) [ $# -ge 2 ] || { echo "train-models: --outdir needs a value" >&2; exit 2; }
               OUTDIR=$2; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "train-models: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift

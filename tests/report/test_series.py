@@ -64,6 +64,7 @@ def test_series_contrast_against_recomputation(with_twin, results):
     b = sc[sc["model"] == name + "-trained"].drop(columns=["model", "series"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
     assert "## 8. One shape, several series" in (out / "report.md").read_text()
+    assert (out / "plots" / "series_contrast.png").stat().st_size > 1000
     check = subprocess.run(["/usr/bin/python3", VALIDATOR, str(out / "report.h5")], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -71,6 +72,7 @@ def test_series_contrast_against_recomputation(with_twin, results):
 def test_no_contrast_without_a_shared_shape(built_report):
     assert len(report_table(built_report, "series_contrast")) == 0
     assert "One shape, several series" not in (built_report / "report.md").read_text()
+    assert not (built_report / "plots" / "series_contrast.png").exists()
 
 
 @pytest.mark.parametrize("rule, fragment", [("trained", "NAME=GLOB"), ("=x*", "NAME=GLOB"),

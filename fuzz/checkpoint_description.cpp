@@ -10,9 +10,22 @@ namespace {
 
 // Small sizes (most often), a zero, and declared sizes whose products overflow int64 and
 // uint64 in each combination. HDF5 creates no chunked dimension above 2^63 - 1.
-constexpr std::array<hsize_t, 16> dim_table{
-    1, 2, 3, 4, 5, 7, 16, 0, 2, 3, std::uint64_t{1} << 20, std::uint64_t{1} << 31, std::uint64_t{1} << 32,
-    std::uint64_t{1} << 61, std::uint64_t{1} << 62, std::numeric_limits<std::int64_t>::max()};
+constexpr std::array<hsize_t, 16> dim_table{1,
+                                            2,
+                                            3,
+                                            4,
+                                            5,
+                                            7,
+                                            16,
+                                            0,
+                                            2,
+                                            3,
+                                            std::uint64_t{1} << 20,
+                                            std::uint64_t{1} << 31,
+                                            std::uint64_t{1} << 32,
+                                            std::uint64_t{1} << 61,
+                                            std::uint64_t{1} << 62,
+                                            std::numeric_limits<std::int64_t>::max()};
 
 std::string expected_text(const std::string& name, ByteReader& in) {
     if (name == "schema") return io::checkpoint_schema;
@@ -35,8 +48,10 @@ AttrSpec decode_attribute(const std::string& name, ByteReader& in) {
     a.form = form < 128 ? AttrForm::expected : static_cast<AttrForm>(form % static_cast<unsigned>(AttrForm::count));
     switch (a.form) {
         case AttrForm::expected:
-            if (is_integer_attribute(name)) a.number = expected_number(name, in);
-            else a.text = expected_text(name, in);
+            if (is_integer_attribute(name))
+                a.number = expected_number(name, in);
+            else
+                a.text = expected_text(name, in);
             break;
         case AttrForm::vlen_text:
             a.width = in.pick(2);
@@ -108,8 +123,8 @@ std::uint64_t EntrySpec::elements() const {
 
 bool EntrySpec::written() const {
     if (form != EntryForm::dataset || space == SpaceForm::null) return false;
-    if (type != ElementType::f32 && type != ElementType::f64 && type != ElementType::f16 &&
-        type != ElementType::bf16 && type != ElementType::f32_big_endian) {
+    if (type != ElementType::f32 && type != ElementType::f64 && type != ElementType::f16 && type != ElementType::bf16 &&
+        type != ElementType::f32_big_endian) {
         return false;
     }
     for (hsize_t d : dims) {
@@ -122,7 +137,7 @@ CheckpointSpec decode_checkpoint(ByteReader& in) {
     CheckpointSpec spec;
     for (std::size_t i = 0; i < spec.root.size(); ++i) spec.root[i] = decode_attribute(root_attribute_names[i], in);
     const std::uint8_t weights = in.byte();
-    spec.weights = weights < 200  ? WeightsForm::group
+    spec.weights = weights < 200   ? WeightsForm::group
                    : weights < 220 ? WeightsForm::absent
                    : weights < 240 ? WeightsForm::dataset
                                    : WeightsForm::dangling_link;

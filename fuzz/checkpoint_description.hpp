@@ -17,8 +17,18 @@ namespace ctscale::fuzz {
 
 /// How an attribute is stored. `expected` is the form and value a valid checkpoint has.
 enum class AttrForm : std::uint8_t {
-    absent, expected, vlen_text, fixed_text, int64, narrow_int, real, text_array, int_array, null_space,
-    empty_array, count
+    absent,
+    expected,
+    vlen_text,
+    fixed_text,
+    int64,
+    narrow_int,
+    real,
+    text_array,
+    int_array,
+    null_space,
+    empty_array,
+    count
 };
 
 struct AttrSpec {
@@ -32,7 +42,17 @@ enum class WeightsForm : std::uint8_t { absent, group, dataset, dangling_link, c
 enum class EntryForm : std::uint8_t { dataset, group, dangling_link, count };
 enum class SpaceForm : std::uint8_t { scalar, simple, null, count };
 enum class ElementType : std::uint8_t {
-    f32, f64, f16, bf16, f32_big_endian, int32, text, compound, odd_f16, long_double, count
+    f32,
+    f64,
+    f16,
+    bf16,
+    f32_big_endian,
+    int32,
+    text,
+    compound,
+    odd_f16,
+    long_double,
+    count
 };
 
 struct EntrySpec {

@@ -36,8 +36,10 @@ void add_attribute(hid_t object, const std::string& name, const AttrSpec& a) {
         case AttrForm::absent:
         case AttrForm::count: return;
         case AttrForm::expected:
-            if (is_integer_attribute(name)) hdf5::write_attribute(object, name, a.number);
-            else hdf5::write_attribute(object, name, a.text);
+            if (is_integer_attribute(name))
+                hdf5::write_attribute(object, name, a.number);
+            else
+                hdf5::write_attribute(object, name, a.text);
             return;
         case AttrForm::vlen_text: {  // UTF-8 as ctscale writes, or ASCII as C tools do by default
             const char* text = a.text.c_str();
@@ -69,8 +71,7 @@ void add_attribute(hid_t object, const std::string& name, const AttrSpec& a) {
         }
         case AttrForm::int_array: hdf5::write_attribute(object, name, std::vector<std::int64_t>(3, a.number)); return;
         case AttrForm::null_space:
-            write_attribute(object, name, H5T_NATIVE_INT64, hdf5::dataspace(H5Screate(H5S_NULL), "H5Screate"),
-                            nullptr);
+            write_attribute(object, name, H5T_NATIVE_INT64, hdf5::dataspace(H5Screate(H5S_NULL), "H5Screate"), nullptr);
             return;
         case AttrForm::empty_array: hdf5::write_attribute(object, name, std::vector<std::int64_t>{}); return;
     }

@@ -14,14 +14,18 @@ inline std::string one_line(const std::string& text) {
     out.reserve(text.size());
     for (const char c : text) {
         const auto byte = static_cast<unsigned char>(c);
-        if (c == '\n') out += "\\n";
-        else if (c == '\r') out += "\\r";
-        else if (c == '\t') out += "\\t";
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
         else if (byte < 0x20 || byte == 0x7f) {
             char hex[5];
             std::snprintf(hex, sizeof hex, "\\x%02x", byte);
             out += hex;
-        } else out += c;
+        } else
+            out += c;
     }
     return out;
 }

@@ -34,15 +34,18 @@ std::vector<io::TensorInfo> select_matrices(const io::Checkpoint& checkpoint, co
         selected.push_back(tensor);
     }
     if (selected.empty()) {
-        throw InputError(checkpoint.path() + ": no 2-D dataset" +
-                         (options.matrices_regex.empty() ? "" : " matches --matrices '" + options.matrices_regex + "'"));
+        throw InputError(
+            checkpoint.path() + ": no 2-D dataset" +
+            (options.matrices_regex.empty() ? "" : " matches --matrices '" + options.matrices_regex + "'"));
     }
     const auto settings = options.settings();
     const bool fittable = std::any_of(selected.begin(), selected.end(), [&](const io::TensorInfo& t) {
-        return std::any_of(settings.begin(), settings.end(), [&](const fit::KSetting& s) { return s.k_for(t.cols) <= t.cols; });
+        return std::any_of(settings.begin(), settings.end(),
+                           [&](const fit::KSetting& s) { return s.k_for(t.cols) <= t.cols; });
     });
     if (!fittable) {
-        throw InputError(checkpoint.path() + ": nothing can be fitted: every K setting exceeds the row width of every selected matrix");
+        throw InputError(checkpoint.path() +
+                         ": nothing can be fitted: every K setting exceeds the row width of every selected matrix");
     }
     return selected;
 }
@@ -76,11 +79,11 @@ void analyse_checkpoint(const io::Checkpoint& checkpoint, const std::vector<io::
 
     const auto start = Clock::now();
     Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra", WorkMeasure::gigaflops());
-    results.spectra = spectral::run_spectral_stage(
-        checkpoint, matrices, spectral::parse_spectral_mode(options.spectral), options.memory_per_rank, world,
-        [&](std::size_t done, double work, double total) {
-            progress.update(done, matrices.size(), "matrices", work, total);
-        });
+    results.spectra =
+        spectral::run_spectral_stage(checkpoint, matrices, spectral::parse_spectral_mode(options.spectral),
+                                     options.memory_per_rank, world, [&](std::size_t done, double work, double total) {
+                                         progress.update(done, matrices.size(), "matrices", work, total);
+                                     });
     progress.finish();
     record.times.spectral = std::chrono::duration<double>(Clock::now() - start).count();
 
@@ -138,7 +141,9 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
 
     mpi::all_or_nothing(world, [&] {
         if (!root) return;
-        record.input_file = embedded ? "(embedded tiny-10m)" : input.empty() ? "" : std::filesystem::absolute(input).string();
+        record.input_file = embedded        ? "(embedded tiny-10m)"
+                            : input.empty() ? ""
+                                            : std::filesystem::absolute(input).string();
         record.input_size_bytes = input.empty() ? 0 : file_size(input);
         if (!options.output.empty()) write_results(options.output, record, results);
         if (journal) journal->remove();

@@ -35,7 +35,8 @@ std::vector<std::int64_t> parse_int_list(const std::string& text, const std::str
             throw UsageError("--" + option + ": '" + text + "' is not a comma-separated list of integers");
         }
         if (value < minimum) {
-            throw UsageError("--" + option + ": " + item + " is out of range (must be >= " + std::to_string(minimum) + ")");
+            throw UsageError("--" + option + ": " + item + " is out of range (must be >= " + std::to_string(minimum) +
+                             ")");
         }
         values.push_back(value);
     }
@@ -55,11 +56,16 @@ std::int64_t parse_byte_size(const std::string& text, const std::string& option)
     }
     double factor = 1;
     std::string suffix = text.substr(used);
-    if (suffix == "K" || suffix == "k") factor = 1 << 10;
-    else if (suffix == "M" || suffix == "m") factor = 1 << 20;
-    else if (suffix == "G" || suffix == "g") factor = double(1 << 30);
-    else if (suffix == "T" || suffix == "t") factor = double(1 << 30) * 1024;
-    else if (!suffix.empty() && suffix != "B") used = 0;
+    if (suffix == "K" || suffix == "k")
+        factor = 1 << 10;
+    else if (suffix == "M" || suffix == "m")
+        factor = 1 << 20;
+    else if (suffix == "G" || suffix == "g")
+        factor = double(1 << 30);
+    else if (suffix == "T" || suffix == "t")
+        factor = double(1 << 30) * 1024;
+    else if (!suffix.empty() && suffix != "B")
+        used = 0;
     if (used == 0 || !(value > 0) || value * factor > double(std::numeric_limits<std::int64_t>::max())) {
         throw UsageError("--" + option + ": '" + text + "' is not a size such as 2G, 512M or 65536");
     }
@@ -70,7 +76,9 @@ std::string join_command_line(const std::string& program, const std::vector<std:
     std::string line = program;
     for (const auto& arg : args) {
         bool plain = !arg.empty();
-        for (char c : arg) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::string("-_=./,:+").find(c) != std::string::npos);
+        for (char c : arg)
+            plain = plain && (std::isalnum(static_cast<unsigned char>(c)) ||
+                              std::string("-_=./,:+").find(c) != std::string::npos);
         line += " " + (plain ? arg : "'" + arg + "'");
     }
     return line;

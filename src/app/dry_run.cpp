@@ -35,8 +35,8 @@ void print_plan(std::ostream& out, const io::Checkpoint& checkpoint, const std::
     char line[256];
     out << "ctscale-mpi dry run: " << checkpoint.path() << " (" << checkpoint.model().model_name << ", "
         << checkpoint.total_params() << " parameters), " << matrices.size() << " matrices, " << ranks << " ranks\n\n";
-    std::snprintf(line, sizeof line, "  %-48s %8s %8s %5s %10s %14s\n", "matrix", "rows", "cols", "dtype",
-                  "rows/rank", "GFLOP (fit)");
+    std::snprintf(line, sizeof line, "  %-48s %8s %8s %5s %10s %14s\n", "matrix", "rows", "cols", "dtype", "rows/rank",
+                  "GFLOP (fit)");
     out << line;
     double flops = 0, bytes = 0, largest_rows_per_rank = 0, records_per_rank = 0, rank0_bytes = 0;
     std::map<std::int64_t, std::int64_t> basis_bytes;

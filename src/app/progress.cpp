@@ -17,8 +17,7 @@ Progress::Progress(bool enabled, std::string program, WorkMeasure measure, std::
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
 
-void Progress::update(std::size_t done, std::size_t total, const std::string& unit, double work,
-                      double total_work) {
+void Progress::update(std::size_t done, std::size_t total, const std::string& unit, double work, double total_work) {
     if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(now - start_).count();

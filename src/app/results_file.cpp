@@ -126,7 +126,10 @@ void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& m
     }
     hdf5::Table table;
     table.add("name", names).add("layer", layers).add("kind", kinds).add("rows", rows).add("cols", cols);
-    table.add("n_params", params).add("dtype", dtypes).add("frobenius_norm", frobenius).add("norm_per_param", per_param);
+    table.add("n_params", params)
+        .add("dtype", dtypes)
+        .add("frobenius_norm", frobenius)
+        .add("norm_per_param", per_param);
     for (std::size_t f = 0; f < fields.size(); ++f) table.add(fields[f].first, std::move(columns[f]));
     table.add("spectral_method", methods).add("grid", grids);
     table.write(summary, "matrices");

@@ -16,7 +16,7 @@ namespace {
 
 /// Everything that decides the numbers of a run: records are only reused for the same.
 std::string fingerprint(const io::Checkpoint& checkpoint, const RunOptions& o) {
-    struct stat info{};
+    struct stat info {};
     stat(checkpoint.path().c_str(), &info);
     std::ostringstream text;
     text << "input=" << std::filesystem::absolute(checkpoint.path()).string() << "\nsize=" << info.st_size

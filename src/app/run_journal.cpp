@@ -22,7 +22,8 @@ RunJournal::RunJournal(const std::string& output, const std::string& fingerprint
     const std::string manifest = (fs::path(directory_) / manifest_name).string();
     std::error_code error;
     if (resume && fs::exists(manifest) && io::read_file(manifest) != fingerprint) {
-        throw InputError("cannot --resume: " + directory_ + " belongs to a run with other settings or another "
+        throw InputError("cannot --resume: " + directory_ +
+                         " belongs to a run with other settings or another "
                          "input (remove it, or run without --resume)");
     }
     if (!(resume && fs::exists(manifest))) {
@@ -81,7 +82,8 @@ std::map<std::size_t, fit::MatrixResult> RunJournal::finished() const {
     std::map<std::size_t, fit::MatrixResult> results;
     for (const auto& entry : fs::directory_iterator(directory_)) {
         const std::string name = entry.path().filename().string();
-        const std::string digits = name.rfind(record_prefix, 0) == 0 ? name.substr(std::string(record_prefix).size()) : "";
+        const std::string digits =
+            name.rfind(record_prefix, 0) == 0 ? name.substr(std::string(record_prefix).size()) : "";
         if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;  // temporaries
         const std::size_t index = std::stoull(digits);
         results.emplace(index, fit::decode_record(io::read_file(entry.path().string()), entry.path().string()));

@@ -28,7 +28,8 @@ void refuse_overwriting_inputs(const RunOptions& options) {
     for (const auto& [option, output] : outputs) {
         for (const auto& [what, input] : inputs) {
             if (!output->empty() && !input->empty() && same_file(*output, *input)) {
-                throw UsageError(std::string(option) + " names " + what + " '" + *input + "'; refusing to overwrite it");
+                throw UsageError(std::string(option) + " names " + what + " '" + *input +
+                                 "'; refusing to overwrite it");
             }
         }
     }
@@ -38,27 +39,29 @@ void refuse_overwriting_inputs(const RunOptions& options) {
 
 Action parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& help_text) {
     po::options_description described("ctscale-mpi options");
-    described.add_options()
-        ("help,h", "print this help")
-        ("version", "print the version")
-        ("input,i", po::value<std::string>(), "checkpoint (ctscale.checkpoint HDF5); none: the embedded tiny-10m default")
-        ("output,o", po::value<std::string>(), "results file to write (ctscale.results HDF5)")
-        ("k", po::value<std::string>()->default_value("4,8,16"), "basis sizes K, comma-separated")
-        ("k-rule", po::value<std::string>()->default_value("max(8,cols/16)"), "per-matrix K rule max(A,cols/B), or none")
-        ("width", po::value<double>()->default_value(1.0), "basis width factor s (sigma = s*cols/K)")
-        ("matrices", po::value<std::string>(), "ECMAScript regex searched in dataset names (default: all 2-D)")
-        ("on-nonfinite", po::value<std::string>()->default_value("fail"), "fail | skip matrices with NaN/Inf")
-        ("spectral", po::value<std::string>()->default_value("pr"), "spectral statistics: none | pr | full")
-        ("tokens", po::value<std::string>(), "token stream (ctscale.tokens HDF5) for the transition-matrix PRs")
-        ("vocab", po::value<std::string>(), "vocabulary sizes V for --tokens (default 500,1000,2000,4000)")
-        ("save-amplitudes", "store every row's amplitudes")
-        ("mem-per-rank", po::value<std::string>()->default_value("2G"), "memory budget per rank for row blocks")
-        ("null-seed", po::value<std::uint64_t>()->default_value(0), "seed of the null-baseline column permutation")
-        ("blas-threads", po::value<int>()->default_value(1), "BLAS threads per rank")
-        ("json", po::value<std::string>(), "also write the summary tables as JSON")
-        ("resume", "continue a killed run from its progress records beside --output")
-        ("dry-run", "print the plan (matrices, memory per rank, time estimate) from metadata only")
-        ("quiet,q", "no progress output");
+    // clang-format off: one option per line, as --help shows them
+    described.add_options()("help,h", "print this help")("version", "print the version")(
+        "input,i", po::value<std::string>(),
+        "checkpoint (ctscale.checkpoint HDF5); none: the embedded tiny-10m default")(
+        "output,o", po::value<std::string>(), "results file to write (ctscale.results HDF5)")(
+        "k", po::value<std::string>()->default_value("4,8,16"), "basis sizes K, comma-separated")(
+        "k-rule", po::value<std::string>()->default_value("max(8,cols/16)"),
+        "per-matrix K rule max(A,cols/B), or none")("width", po::value<double>()->default_value(1.0),
+                                                    "basis width factor s (sigma = s*cols/K)")(
+        "matrices", po::value<std::string>(), "ECMAScript regex searched in dataset names (default: all 2-D)")(
+        "on-nonfinite", po::value<std::string>()->default_value("fail"), "fail | skip matrices with NaN/Inf")(
+        "spectral", po::value<std::string>()->default_value("pr"), "spectral statistics: none | pr | full")(
+        "tokens", po::value<std::string>(), "token stream (ctscale.tokens HDF5) for the transition-matrix PRs")(
+        "vocab", po::value<std::string>(), "vocabulary sizes V for --tokens (default 500,1000,2000,4000)")(
+        "save-amplitudes", "store every row's amplitudes")(
+        "mem-per-rank", po::value<std::string>()->default_value("2G"), "memory budget per rank for row blocks")(
+        "null-seed", po::value<std::uint64_t>()->default_value(0), "seed of the null-baseline column permutation")(
+        "blas-threads", po::value<int>()->default_value(1), "BLAS threads per rank")(
+        "json", po::value<std::string>(), "also write the summary tables as JSON")(
+        "resume", "continue a killed run from its progress records beside --output")(
+        "dry-run", "print the plan (matrices, memory per rank, time estimate) from metadata only")(
+        "quiet,q", "no progress output");
+    // clang-format on
     std::ostringstream help;
     help << "Usage: mpirun -n N ctscale-mpi [--input CKPT.h5] [--tokens TOKENS.h5] [-o RESULTS.h5] [options]\n"
          << "With neither --input nor --tokens: the embedded default (tiny-10m and a synthetic token stream).\n\n"
@@ -101,7 +104,8 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     options.quiet = values.count("quiet") > 0;
     options.dry_run = values.count("dry-run") > 0;
     options.resume = values.count("resume") > 0;
-    if (options.resume && options.output.empty()) throw UsageError("--resume needs --output (its progress records live beside it)");
+    if (options.resume && options.output.empty())
+        throw UsageError("--resume needs --output (its progress records live beside it)");
     refuse_overwriting_inputs(options);
     options.command_line = join_command_line("ctscale-mpi", args);
     return Action::run;

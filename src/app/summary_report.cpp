@@ -130,20 +130,28 @@ void write_summary_json(const std::string& path, const RunRecord& record, const 
     root["mpi_ranks"] = record.mpi_ranks;
     root["matrices_analysed"] = matrices.size();
     for (const auto& c : summary.compression) {
-        root["compression"].push_back({{"k_label", c.label}, {"n_matrices", c.n_matrices},
-                                       {"amplitude_params", c.amplitude_params}, {"fitted_params", c.fitted_params},
-                                       {"total_params", c.total_params}, {"compression_fitted", number(c.compression_fitted)},
+        root["compression"].push_back({{"k_label", c.label},
+                                       {"n_matrices", c.n_matrices},
+                                       {"amplitude_params", c.amplitude_params},
+                                       {"fitted_params", c.fitted_params},
+                                       {"total_params", c.total_params},
+                                       {"compression_fitted", number(c.compression_fitted)},
                                        {"compression_total", number(c.compression_total)},
-                                       {"r2_pooled", number(c.r2_pooled)}, {"r2_null_pooled", number(c.r2_null_pooled)}});
+                                       {"r2_pooled", number(c.r2_pooled)},
+                                       {"r2_null_pooled", number(c.r2_null_pooled)}});
     }
     for (const auto& a : summary.amplitude_pr) {
-        root["amplitude_pr"].push_back({{"k_label", a.label}, {"pr_mean", number(a.pr_mean)}, {"pr_std", number(a.pr_std)},
-                                        {"n_matrices", a.n_matrices}, {"size_pr_pearson_r", number(a.size_pr_pearson_r)},
+        root["amplitude_pr"].push_back({{"k_label", a.label},
+                                        {"pr_mean", number(a.pr_mean)},
+                                        {"pr_std", number(a.pr_std)},
+                                        {"n_matrices", a.n_matrices},
+                                        {"size_pr_pearson_r", number(a.size_pr_pearson_r)},
                                         {"size_pr_p_value", number(a.size_pr_p_value)},
                                         {"pr_null_mean", number(a.pr_null_mean)}});
     }
     for (const auto& l : summary.layer_norms.layers) {
-        root["layer_norms"]["layers"].push_back({{"layer", l.layer}, {"n_params", l.n_params},
+        root["layer_norms"]["layers"].push_back({{"layer", l.layer},
+                                                 {"n_params", l.n_params},
                                                  {"layer_norm", number(l.layer_norm)},
                                                  {"norm_per_param", number(l.norm_per_param)}});
     }
@@ -151,9 +159,12 @@ void write_summary_json(const std::string& path, const RunRecord& record, const 
     root["layer_norms"]["monotone_decreasing"] = summary.layer_norms.monotone_decreasing;
     for (std::size_t i = 0; i < results.spectra.size(); ++i) {
         const auto& s = results.spectra[i];
-        root["spectra"].push_back({{"name", matrices[i].tensor.name}, {"pr_sv", number(s.pr_sv)},
-                                   {"spectral_norm", number(s.spectral_norm)}, {"stable_rank", number(s.stable_rank)},
-                                   {"effective_rank", number(s.effective_rank)}, {"alpha", number(s.alpha)},
+        root["spectra"].push_back({{"name", matrices[i].tensor.name},
+                                   {"pr_sv", number(s.pr_sv)},
+                                   {"spectral_norm", number(s.spectral_norm)},
+                                   {"stable_rank", number(s.stable_rank)},
+                                   {"effective_rank", number(s.effective_rank)},
+                                   {"alpha", number(s.alpha)},
                                    {"method", s.method}});
     }
     if (results.transition) root["transition"] = transition::transition_json(*results.transition);

@@ -16,21 +16,21 @@ using namespace ctscale;
 
 app::po::options_description synth_options() {
     app::po::options_description options("ctscale-synth options");
-    options.add_options()
-        ("help,h", "print this help")
-        ("version", "print the version")
-        ("output,o", app::po::value<std::string>(), "file to write (required)")
-        ("preset", app::po::value<std::string>(), "tiny-10m | gpt2-124m | llama-1b | llama-7b")
-        ("d-model", app::po::value<std::int64_t>(), "custom model width")
-        ("layers", app::po::value<std::int64_t>(), "custom number of blocks")
-        ("ffn", app::po::value<std::int64_t>(), "custom MLP width (default 4*d-model)")
-        ("vocab-size", app::po::value<std::int64_t>(), "custom vocabulary (also for --tokens; default 8000)")
-        ("dtype", app::po::value<std::string>()->default_value("f32"), "f32 | f64 | f16 | bf16")
-        ("seed", app::po::value<std::uint64_t>()->default_value(0), "random seed")
-        ("tokens", app::po::value<std::int64_t>(), "write a token stream of this many tokens instead of a checkpoint")
-        ("doc-length", app::po::value<std::int64_t>()->default_value(512), "tokens per document (0: no offsets)")
-        ("mem-per-rank", app::po::value<std::string>()->default_value("256M"), "generation buffer per rank")
-        ("quiet,q", "no progress output");
+    // clang-format off: one option per line, as --help shows them
+    options.add_options()("help,h", "print this help")("version", "print the version")(
+        "output,o", app::po::value<std::string>(), "file to write (required)")(
+        "preset", app::po::value<std::string>(), "tiny-10m | gpt2-124m | llama-1b | llama-7b")(
+        "d-model", app::po::value<std::int64_t>(), "custom model width")(
+        "layers", app::po::value<std::int64_t>(), "custom number of blocks")("ffn", app::po::value<std::int64_t>(),
+                                                                             "custom MLP width (default 4*d-model)")(
+        "vocab-size", app::po::value<std::int64_t>(), "custom vocabulary (also for --tokens; default 8000)")(
+        "dtype", app::po::value<std::string>()->default_value("f32"), "f32 | f64 | f16 | bf16")(
+        "seed", app::po::value<std::uint64_t>()->default_value(0), "random seed")(
+        "tokens", app::po::value<std::int64_t>(), "write a token stream of this many tokens instead of a checkpoint")(
+        "doc-length", app::po::value<std::int64_t>()->default_value(512), "tokens per document (0: no offsets)")(
+        "mem-per-rank", app::po::value<std::string>()->default_value("256M"), "generation buffer per rank")(
+        "quiet,q", "no progress output");
+    // clang-format on
     return options;
 }
 
@@ -51,9 +51,10 @@ int synth_main(const boost::mpi::communicator& world, const std::vector<std::str
     const auto options = synth_options();
     const auto values = app::parse_command_line(args, options);
     if (values.count("help")) {
-        if (world.rank() == 0) std::cout << "Usage: ctscale-synth (--preset NAME | --d-model D --layers L ...) -o FILE\n"
-                                         << "       ctscale-synth --tokens N [--vocab-size V] -o FILE\n\n"
-                                         << options;
+        if (world.rank() == 0)
+            std::cout << "Usage: ctscale-synth (--preset NAME | --d-model D --layers L ...) -o FILE\n"
+                      << "       ctscale-synth --tokens N [--vocab-size V] -o FILE\n\n"
+                      << options;
         return 0;
     }
     if (values.count("version")) {
@@ -90,12 +91,14 @@ int synth_main(const boost::mpi::communicator& world, const std::vector<std::str
     settings.seed = seed;
     settings.memory_per_rank = app::parse_byte_size(values["mem-per-rank"].as<std::string>(), "mem-per-rank");
     std::int64_t total_bytes = 0;
-    for (const auto& t : arch.tensors) total_bytes += t.n_params() * static_cast<std::int64_t>(io::bytes_of(settings.dtype));
+    for (const auto& t : arch.tensors)
+        total_bytes += t.n_params() * static_cast<std::int64_t>(io::bytes_of(settings.dtype));
     mpi::all_or_nothing(world, [&] {
         try {
-            synth::write_checkpoint(output, arch, settings, world, [&](std::size_t done, std::size_t total, std::int64_t bytes) {
-                progress.update(done, total, "tensors", bytes, total_bytes);
-            });
+            synth::write_checkpoint(output, arch, settings, world,
+                                    [&](std::size_t done, std::size_t total, std::int64_t bytes) {
+                                        progress.update(done, total, "tensors", bytes, total_bytes);
+                                    });
         } catch (const LibraryError& e) {
             throw InputError(std::string("cannot write: ") + e.what());
         }

@@ -92,8 +92,13 @@ public:
     AssemblyRounds(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
                    const FitConfig& config, BasisCache& bases, const boost::mpi::communicator& comm,
                    const MatrixDone& on_matrix, FitStage& stage)
-        : checkpoint_(checkpoint), matrices_(matrices), config_(config), bases_(bases), comm_(comm),
-          on_matrix_(on_matrix), stage_(stage) {}
+        : checkpoint_(checkpoint),
+          matrices_(matrices),
+          config_(config),
+          bases_(bases),
+          comm_(comm),
+          on_matrix_(on_matrix),
+          stage_(stage) {}
 
     /// Collective: hands matrix m's packed LocalFit to its assembler; ends the round when full.
     void add(std::size_t m, const std::vector<double>& packed) {

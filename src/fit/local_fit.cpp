@@ -16,7 +16,9 @@ struct RowSums {
 
 /// Whether every entry equals w[0], and how many are NaN/Inf: the exact, slower answers,
 /// needed only for the rare rows whose sums flag them.
-bool all_equal(const double* w, std::int64_t n) { return std::all_of(w, w + n, [&](double v) { return v == w[0]; }); }
+bool all_equal(const double* w, std::int64_t n) {
+    return std::all_of(w, w + n, [&](double v) { return v == w[0]; });
+}
 std::int64_t count_nonfinite(const double* w, std::int64_t n) {
     return std::count_if(w, w + n, [](double v) { return !std::isfinite(v); });
 }
@@ -60,12 +62,8 @@ double squared_norm(const double* v, std::int64_t n) {
 
 }  // namespace
 
-LocalFit::LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes,
-                   BlockScratch& scratch)
-    : plan_(plan),
-      next_row_(first_global_row),
-      keep_amplitudes_(keep_amplitudes),
-      scratch_(scratch) {
+LocalFit::LocalFit(const WidthPlan& plan, std::int64_t first_global_row, bool keep_amplitudes, BlockScratch& scratch)
+    : plan_(plan), next_row_(first_global_row), keep_amplitudes_(keep_amplitudes), scratch_(scratch) {
     for (const auto& entry : plan_.entries) {
         moments_.emplace_back(entry.basis->rank);
         null_moments_.emplace_back(entry.basis->rank);
@@ -80,8 +78,8 @@ void LocalFit::project(const double* rows, std::int64_t count) {
     const std::int64_t total = plan_.total_columns;
     projections_ = scratch_.projections.get(static_cast<std::size_t>(count * total));
     if (plan_.dense_columns > 0) {
-        linalg::gemm('T', 'N', plan_.dense_columns, count, n, 1.0, plan_.stacked.data(), n, rows, n, 0.0,
-                     projections_, total);
+        linalg::gemm('T', 'N', plan_.dense_columns, count, n, 1.0, plan_.stacked.data(), n, rows, n, 0.0, projections_,
+                     total);
     }
     if (plan_.widest_banded_k == 0) return;
     double* permuted = scratch_.permuted_rows.get(static_cast<std::size_t>(count * n));
@@ -108,9 +106,8 @@ void LocalFit::project(const double* rows, std::int64_t count) {
         for (int twin = 0; twin < 2; ++twin) {
             // Y = W·Φ (count × K), then P[:, columns] = Y·M_r: column-major, M_rᵀ·Yᵀ.
             entry.banded->apply(twin ? permuted : rows, count, products, basis.k);
-            linalg::gemm('T', 'N', basis.rank, count, basis.k, 1.0, basis.coefficients.data(), basis.k,
-                         products, basis.k, 0.0, projections_ + entry.column + twin * basis.rank,
-                         total);
+            linalg::gemm('T', 'N', basis.rank, count, basis.k, 1.0, basis.coefficients.data(), basis.k, products,
+                         basis.k, 0.0, projections_ + entry.column + twin * basis.rank, total);
         }
     }
 }

@@ -120,7 +120,8 @@ MatrixResult assemble(const io::TensorInfo& tensor, const std::vector<KSetting>&
     result.frobenius_norm = std::sqrt(sumsq);
     result.norm_per_param = result.frobenius_norm / double(tensor.n_params());
 
-    for (const auto& setting : settings) result.settings.push_back(skipped(setting, setting.k_for(tensor.cols), tensor.cols));
+    for (const auto& setting : settings)
+        result.settings.push_back(skipped(setting, setting.k_for(tensor.cols), tensor.cols));
     for (std::size_t e = 0; e < entries; ++e) {
         const auto& entry = plan.entries[e];
         SettingResult& s = result.settings[entry.setting];

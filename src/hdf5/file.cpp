@@ -20,8 +20,8 @@ File File::open_parallel(const std::string& path, MPI_Comm comm) {
 
 File File::create_parallel(const std::string& path, MPI_Comm comm) {
     Handle fapl = mpio_access(comm);
-    return {Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, path + ": cannot create"),
-            path, true};
+    return {Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, path + ": cannot create"), path,
+            true};
 }
 
 File File::open_serial(const std::string& path) {
@@ -29,9 +29,9 @@ File File::open_serial(const std::string& path) {
 }
 
 File File::create_serial(const std::string& path) {
-    return {Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
-                   path + ": cannot create"),
-            path};
+    return {
+        Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, path + ": cannot create"),
+        path};
 }
 
 File File::create_in_memory(const std::string& name, std::size_t increment) {

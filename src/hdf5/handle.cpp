@@ -36,8 +36,7 @@ hid_t check(hid_t status, const std::string& what) {
 
 Handle::Handle(hid_t id, Closer closer, const std::string& what) : id_(check(id, what)), closer_(closer) {}
 
-Handle::Handle(Handle&& other) noexcept
-    : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+Handle::Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
 
 Handle& Handle::operator=(Handle&& other) noexcept {
     if (this != &other) {

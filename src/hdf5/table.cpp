@@ -9,7 +9,7 @@ namespace ctscale::hdf5 {
 namespace {
 
 struct ColumnLayout {
-    hid_t memory_type;      // for numbers: a predefined native type
+    hid_t memory_type;  // for numbers: a predefined native type
     std::size_t size;
 };
 
@@ -38,10 +38,9 @@ Handle string_type() {
 void write_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t memory_type, int rank,
                    const hsize_t* dims, const void* data) {
     Handle space = dataspace(H5Screate_simple(rank, dims, nullptr), "H5Screate_simple");
-    Handle dataset(H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                   H5Dclose, "cannot create dataset '" + name + "'");
-    check(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
-          "cannot write dataset '" + name + "'");
+    Handle dataset(H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                   "cannot create dataset '" + name + "'");
+    check(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write dataset '" + name + "'");
 }
 
 }  // namespace

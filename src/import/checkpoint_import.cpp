@@ -24,7 +24,8 @@ void read_rows(const ImportItem& item, const PositionedFile& file, std::int64_t 
     out.resize(util::checked_bytes(count, t.cols, element, what));
     if (count == 0) return;
     if (!t.transposed) {
-        file.read_exact(item.offset + static_cast<std::uint64_t>(first * t.cols) * element, out.size(), out.data(), what);
+        file.read_exact(item.offset + static_cast<std::uint64_t>(first * t.cols) * element, out.size(), out.data(),
+                        what);
         return;
     }
     // The source is [cols, rows] (Conv1D [in, out]): target rows are source columns, so each

@@ -22,20 +22,21 @@ constexpr const char* program = "ctscale-import";
 
 po::options_description import_options() {
     po::options_description options("ctscale-import options");
-    options.add_options()
-        ("help,h", "print this help")
-        ("version", "print the version")
-        ("safetensors", po::value<std::string>(), "a .safetensors file, a directory of shards, or model.safetensors.index.json")
-        ("tokens", po::value<std::string>(), "a token file: raw little-endian ids, or .npy")
-        ("output,o", po::value<std::string>(), "file to write (required)")
-        ("config", po::value<std::string>(), "Hugging Face config.json (default: the one beside the weights, if any)")
-        ("model-name", po::value<std::string>(), "model_name attribute (default: from config.json or the directory)")
-        ("architecture", po::value<std::string>(), "architecture attribute (default: config model_type, else inferred)")
-        ("token-dtype", po::value<std::string>(), "raw token files: uint16 | uint32")
-        ("vocab-size", po::value<std::int64_t>(), "vocabulary size (default: config.json, or largest token id + 1)")
-        ("tokenizer", po::value<std::string>()->default_value("unknown"), "tokenizer attribute of a token file")
-        ("mem-per-rank", po::value<std::string>()->default_value("256M"), "read buffer per rank")
-        ("quiet,q", "no progress output");
+    // clang-format off: one option per line, as --help shows them
+    options.add_options()("help,h", "print this help")("version", "print the version")(
+        "safetensors", po::value<std::string>(),
+        "a .safetensors file, a directory of shards, or model.safetensors.index.json")(
+        "tokens", po::value<std::string>(), "a token file: raw little-endian ids, or .npy")(
+        "output,o", po::value<std::string>(), "file to write (required)")(
+        "config", po::value<std::string>(), "Hugging Face config.json (default: the one beside the weights, if any)")(
+        "model-name", po::value<std::string>(), "model_name attribute (default: from config.json or the directory)")(
+        "architecture", po::value<std::string>(), "architecture attribute (default: config model_type, else inferred)")(
+        "token-dtype", po::value<std::string>(), "raw token files: uint16 | uint32")(
+        "vocab-size", po::value<std::int64_t>(), "vocabulary size (default: config.json, or largest token id + 1)")(
+        "tokenizer", po::value<std::string>()->default_value("unknown"), "tokenizer attribute of a token file")(
+        "mem-per-rank", po::value<std::string>()->default_value("256M"), "read buffer per rank")("quiet,q",
+                                                                                                 "no progress output");
+    // clang-format on
     return options;
 }
 
@@ -89,20 +90,22 @@ int import_checkpoint(const boost::mpi::communicator& world, const po::variables
         import::write_imported_checkpoint(temporary, model, source, plan, memory, world,
                                           [&](std::size_t done, std::size_t total, std::int64_t bytes) {
                                               progress.update(done, total, "tensors", bytes, total_bytes);
-                                          });
-    });
-    progress.finish();
-    if (world.rank() == 0) {
-        std::int64_t matrices = 0;
-        for (const auto& item : plan.items) matrices += item.target.rank == 2;
-        std::printf("%s: wrote %s: %zu tensors (%lld matrices), %lld parameters from %zu file(s); %s, d_model %lld, "
-                    "n_layers %lld, vocab_size %lld\n",
-                    program, output.c_str(), plan.items.size(), static_cast<long long>(matrices),
-                    static_cast<long long>(plan.total_params()), source.shards.size(), model.architecture.c_str(),
-                    static_cast<long long>(model.d_model), static_cast<long long>(model.n_layers),
-                    static_cast<long long>(model.vocab_size));
-    }
-    return 0;
+});
+}  // namespace
+);
+progress.finish();
+if (world.rank() == 0) {
+    std::int64_t matrices = 0;
+    for (const auto& item : plan.items) matrices += item.target.rank == 2;
+    std::printf(
+        "%s: wrote %s: %zu tensors (%lld matrices), %lld parameters from %zu file(s); %s, d_model %lld, "
+        "n_layers %lld, vocab_size %lld\n",
+        program, output.c_str(), plan.items.size(), static_cast<long long>(matrices),
+        static_cast<long long>(plan.total_params()), source.shards.size(), model.architecture.c_str(),
+        static_cast<long long>(model.d_model), static_cast<long long>(model.n_layers),
+        static_cast<long long>(model.vocab_size));
+}
+return 0;
 }
 
 int import_token_file(const boost::mpi::communicator& world, const po::variables_map& values, const std::string& output,
@@ -123,19 +126,18 @@ int import_token_file(const boost::mpi::communicator& world, const po::variables
     if (values.count("vocab-size")) settings.vocab_size = values["vocab-size"].as<std::int64_t>();
 
     import::TokenSource source;
-    mpi::all_or_nothing(world, [&] {
-        source = npy ? import::open_npy_tokens(path) : import::open_raw_tokens(path, dtype);
-    });
+    mpi::all_or_nothing(world,
+                        [&] { source = npy ? import::open_npy_tokens(path) : import::open_raw_tokens(path, dtype); });
     import::TokenImportSummary summary;
     import::write_atomically(output, world, [&](const std::string& temporary) {
         summary = import::import_tokens(source, temporary, settings, world);
-    });
-    if (world.rank() == 0) {
-        std::printf("%s: wrote %s: %lld tokens, vocab_size %lld%s, stored as %s\n", program, output.c_str(),
-                    static_cast<long long>(summary.tokens), static_cast<long long>(summary.vocab_size),
-                    summary.vocab_inferred ? " (largest id + 1)" : "", summary.stored_type.c_str());
-    }
-    return 0;
+});
+if (world.rank() == 0) {
+    std::printf("%s: wrote %s: %lld tokens, vocab_size %lld%s, stored as %s\n", program, output.c_str(),
+                static_cast<long long>(summary.tokens), static_cast<long long>(summary.vocab_size),
+                summary.vocab_inferred ? " (largest id + 1)" : "", summary.stored_type.c_str());
+}
+return 0;
 }
 
 int import_main(const boost::mpi::communicator& world, const std::vector<std::string>& args) {
@@ -143,9 +145,10 @@ int import_main(const boost::mpi::communicator& world, const std::vector<std::st
     const auto values = app::parse_command_line(args, options);
     if (values.count("help")) {
         if (world.rank() == 0) {
-            std::cout << "Usage: ctscale-import --safetensors PATH -o model.h5 [--config config.json]\n"
-                      << "       ctscale-import --tokens FILE [--token-dtype uint16|uint32] [--vocab-size V] -o tokens.h5\n\n"
-                      << options;
+            std::cout
+                << "Usage: ctscale-import --safetensors PATH -o model.h5 [--config config.json]\n"
+                << "       ctscale-import --tokens FILE [--token-dtype uint16|uint32] [--vocab-size V] -o tokens.h5\n\n"
+                << options;
         }
         return 0;
     }
@@ -154,7 +157,8 @@ int import_main(const boost::mpi::communicator& world, const std::vector<std::st
         return 0;
     }
     const bool checkpoint = values.count("safetensors") > 0;
-    if (checkpoint == (values.count("tokens") > 0)) throw UsageError("give exactly one of --safetensors PATH or --tokens FILE");
+    if (checkpoint == (values.count("tokens") > 0))
+        throw UsageError("give exactly one of --safetensors PATH or --tokens FILE");
     if (!values.count("output")) throw UsageError("missing -o/--output FILE");
     if (values.count("vocab-size") && values["vocab-size"].as<std::int64_t>() < 1) {
         throw UsageError("--vocab-size must be >= 1");
@@ -170,7 +174,8 @@ int import_main(const boost::mpi::communicator& world, const std::vector<std::st
     }
     const std::string output = values["output"].as<std::string>();
     const std::int64_t memory = app::parse_byte_size(values["mem-per-rank"].as<std::string>(), "mem-per-rank");
-    return checkpoint ? import_checkpoint(world, values, output, memory) : import_token_file(world, values, output, memory);
+    return checkpoint ? import_checkpoint(world, values, output, memory)
+                      : import_token_file(world, values, output, memory);
 }
 
 }  // namespace

@@ -96,7 +96,8 @@ ImportPlan plan_import(const SafetensorsSource& source) {
         const int block_a = block_index(a), block_b = block_index(b);
         return std::tie(block_a, a) < std::tie(block_b, b);
     };
-    for (auto* names : {&plan.unknown, &plan.buffers, &plan.left_out}) std::sort(names->begin(), names->end(), by_block);
+    for (auto* names : {&plan.unknown, &plan.buffers, &plan.left_out})
+        std::sort(names->begin(), names->end(), by_block);
     int best = 0;
     for (const auto& [family, votes] : family_votes) {
         if (votes > best) std::tie(plan.family, best) = std::tie(family, votes);

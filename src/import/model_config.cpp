@@ -91,8 +91,10 @@ io::ModelInfo describe_model(const SafetensorsSource& source, const ImportPlan& 
     const fs::path config_path = explicit_config ? fs::path(overrides.config_path) : source.directory / "config.json";
     const std::optional<json> config = read_config(config_path, explicit_config);
 
-    const ImportItem* embedding = find_item(plan, [](const ImportItem& i) { return i.token_embedding && i.target.rank == 2; });
-    const ImportItem* head = find_item(plan, [](const ImportItem& i) { return i.target.kind == "lm_head" && i.target.rank == 2; });
+    const ImportItem* embedding =
+        find_item(plan, [](const ImportItem& i) { return i.token_embedding && i.target.rank == 2; });
+    const ImportItem* head =
+        find_item(plan, [](const ImportItem& i) { return i.target.kind == "lm_head" && i.target.rank == 2; });
     int max_layer = -1;
     for (const auto& item : plan.items) max_layer = std::max(max_layer, item.target.layer);
 
@@ -108,7 +110,8 @@ io::ModelInfo describe_model(const SafetensorsSource& source, const ImportPlan& 
     model.d_model = config_int(config, {"hidden_size", "n_embd", "d_model", "dim", "n_embed"});
     if (model.d_model == 0) model.d_model = inferred_d;
     if (model.d_model == 0) {
-        throw InputError(source.input + ": cannot infer d_model (no matrices): put the "
+        throw InputError(source.input +
+                         ": cannot infer d_model (no matrices): put the "
                          "model's config.json beside the weights or pass --config");
     }
     if (inferred_d && inferred_d != model.d_model) {
@@ -119,8 +122,9 @@ io::ModelInfo describe_model(const SafetensorsSource& source, const ImportPlan& 
     model.n_layers = config_int(config, {"num_hidden_layers", "n_layer", "num_layers", "n_layers"});
     if (model.n_layers < max_layer + 1) {
         if (model.n_layers > 0) {
-            warnings.push_back("config.json gives " + std::to_string(model.n_layers) + " layers but the names reach layer " +
-                               std::to_string(max_layer) + "; n_layers set to " + std::to_string(max_layer + 1));
+            warnings.push_back("config.json gives " + std::to_string(model.n_layers) +
+                               " layers but the names reach layer " + std::to_string(max_layer) + "; n_layers set to " +
+                               std::to_string(max_layer + 1));
         }
         model.n_layers = max_layer + 1;
     }
@@ -130,7 +134,8 @@ io::ModelInfo describe_model(const SafetensorsSource& source, const ImportPlan& 
     if (model.vocab_size == 0 && embedding) model.vocab_size = embedding->target.rows;
     if (model.vocab_size == 0 && head) model.vocab_size = head->target.rows;
     if (model.vocab_size == 0) {
-        throw InputError(source.input + ": cannot infer vocab_size (no token embedding or lm_head): put the model's "
+        throw InputError(source.input +
+                         ": cannot infer vocab_size (no token embedding or lm_head): put the model's "
                          "config.json beside the weights or pass --vocab-size");
     }
 

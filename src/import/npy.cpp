@@ -149,7 +149,8 @@ NpyHeader read_npy_header(const std::string& path) {
         const std::size_t start = preamble(prefix, major);
         if (prefix.size() < start) throw InputError("truncated .npy header");
         const std::uint64_t length = little_endian(std::string_view(prefix).substr(8, start - 8));
-        if (length > max_npy_header) throw InputError(".npy header length " + std::to_string(length) + " is implausible");
+        if (length > max_npy_header)
+            throw InputError(".npy header length " + std::to_string(length) + " is implausible");
         if (start + length > file.size()) throw InputError("header length runs past the end of the file");
         prefix.resize(start + length);
         file.read_exact(0, prefix.size(), prefix.data(), "npy header");

@@ -24,11 +24,9 @@ struct DtypeBits {
 // Every dtype of the format (safetensors 0.5), so that offsets of tensors ctscale does
 // not convert are still validated; the importer decides what it converts.
 constexpr std::array<DtypeBits, 20> dtypes{{
-    {"BOOL", 8}, {"U8", 8}, {"I8", 8}, {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8},
-    {"F4", 4}, {"F6_E2M3", 6}, {"F6_E3M2", 6},
-    {"I16", 16}, {"U16", 16}, {"F16", 16}, {"BF16", 16},
-    {"I32", 32}, {"U32", 32}, {"F32", 32}, {"C64", 64},
-    {"F64", 64}, {"I64", 64}, {"U64", 64},
+    {"BOOL", 8},    {"U8", 8},      {"I8", 8},   {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"F4", 4},
+    {"F6_E2M3", 6}, {"F6_E3M2", 6}, {"I16", 16}, {"U16", 16},    {"F16", 16},    {"BF16", 16},   {"I32", 32},
+    {"U32", 32},    {"F32", 32},    {"C64", 64}, {"F64", 64},    {"I64", 64},    {"U64", 64},
 }};
 
 std::string quoted(const std::string& name) { return "tensor '" + name + "'"; }
@@ -80,8 +78,8 @@ SafetensorsTensor parse_entry(const std::string& name, const json& entry, std::u
     const std::uint64_t end = non_negative(offsets[1], quoted(name) + ": data_offsets end");
     if (end < begin) throw InputError(quoted(name) + ": data_offsets end < begin");
     if (bit_count % 8 != 0 || bit_count / 8 != end - begin) {
-        throw InputError(quoted(name) + ": shape/offset mismatch: " + std::to_string(elements) + " " +
-                         tensor.dtype + " elements need " + std::to_string(bit_count / 8) +
+        throw InputError(quoted(name) + ": shape/offset mismatch: " + std::to_string(elements) + " " + tensor.dtype +
+                         " elements need " + std::to_string(bit_count / 8) +
                          (bit_count % 8 ? " and a fraction of a byte" : "") + " but data_offsets span " +
                          std::to_string(end - begin));
     }
@@ -96,8 +94,7 @@ SafetensorsTensor parse_entry(const std::string& name, const json& entry, std::u
 
 /// Sorted by offset, each tensor must start where the previous ended, and the last end
 /// where the file ends (each end is already within the data).
-void check_coverage(const std::vector<SafetensorsTensor>& tensors, std::uint64_t data_start,
-                    std::uint64_t data_bytes) {
+void check_coverage(const std::vector<SafetensorsTensor>& tensors, std::uint64_t data_start, std::uint64_t data_bytes) {
     std::uint64_t expected = data_start;
     const std::string* previous = nullptr;
     for (const auto& t : tensors) {
@@ -170,9 +167,8 @@ SafetensorsHeader parse_safetensors_header(std::string_view json_text, std::uint
         }
         header.tensors.push_back(parse_entry(name, entry, data_start, data_bytes));
     }
-    std::sort(header.tensors.begin(), header.tensors.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.begin, a.end) < std::tie(b.begin, b.end);
-    });
+    std::sort(header.tensors.begin(), header.tensors.end(),
+              [](const auto& a, const auto& b) { return std::tie(a.begin, a.end) < std::tie(b.begin, b.end); });
     check_coverage(header.tensors, data_start, data_bytes);
     return header;
 }

@@ -29,7 +29,9 @@ constexpr std::uint64_t uint32_ids = std::uint64_t{1} << 32;
 struct Id {
     std::uint64_t bits = 0;
     bool negative = false;
-    std::string text() const { return negative ? std::to_string(static_cast<std::int64_t>(bits)) : std::to_string(bits); }
+    std::string text() const {
+        return negative ? std::to_string(static_cast<std::int64_t>(bits)) : std::to_string(bits);
+    }
 };
 
 Id decode(const TokenSource& source, const unsigned char* raw) {
@@ -124,24 +126,24 @@ TokenImportSummary import_tokens(const TokenSource& source, const std::string& p
     std::int64_t first_bad = no_position;
     std::string bad_text;
     std::uint64_t largest = 0;
-    for_each_block(source, *file, settings.memory_per_rank, comm, [&](std::int64_t first, std::int64_t count,
-                                                                        const unsigned char* raw) {
-        for (std::int64_t i = 0; i < count && first_bad == no_position; ++i) {
-            const Id id = decode(source, raw + i * source.element_bytes);
-            if (id.negative || id.bits >= limit) {
-                first_bad = first + i;
-                bad_text = id.text();
-            } else if (id.bits > largest) {
-                largest = id.bits;
-            }
-        }
-    });
+    for_each_block(source, *file, settings.memory_per_rank, comm,
+                   [&](std::int64_t first, std::int64_t count, const unsigned char* raw) {
+                       for (std::int64_t i = 0; i < count && first_bad == no_position; ++i) {
+                           const Id id = decode(source, raw + i * source.element_bytes);
+                           if (id.negative || id.bits >= limit) {
+                               first_bad = first + i;
+                               bad_text = id.text();
+                           } else if (id.bits > largest) {
+                               largest = id.bits;
+                           }
+                       }
+                   });
     const std::int64_t global_bad = boost::mpi::all_reduce(comm, first_bad, boost::mpi::minimum<std::int64_t>());
     if (global_bad != no_position) {
         const io::RowPartition partition{source.count, comm.size(), comm.rank()};
         boost::mpi::broadcast(comm, bad_text, partition.owner(global_bad));
-        const std::string range = settings.vocab_size > 0 ? "[0, " + std::to_string(settings.vocab_size) + ")"
-                                                          : "[0, 2^32)";
+        const std::string range =
+            settings.vocab_size > 0 ? "[0, " + std::to_string(settings.vocab_size) + ")" : "[0, 2^32)";
         throw InputError(source.path + ": token id " + bad_text + " at position " + std::to_string(global_bad) +
                          " is outside " + range);
     }
@@ -150,8 +152,8 @@ TokenImportSummary import_tokens(const TokenSource& source, const std::string& p
     summary.vocab_inferred = settings.vocab_size == 0;
     summary.vocab_size = settings.vocab_size > 0
                              ? settings.vocab_size
-                             : static_cast<std::int64_t>(boost::mpi::all_reduce(
-                                   comm, largest, boost::mpi::maximum<std::uint64_t>()) + 1);
+                             : static_cast<std::int64_t>(
+                                   boost::mpi::all_reduce(comm, largest, boost::mpi::maximum<std::uint64_t>()) + 1);
     const bool narrow = summary.vocab_size <= 65536;
     summary.stored_type = narrow ? "uint16" : "uint32";
 
@@ -165,28 +167,29 @@ TokenImportSummary import_tokens(const TokenSource& source, const std::string& p
             hdf5::write_attribute(*out, "schema_version", std::int64_t{1});
             hdf5::write_attribute(*out, "vocab_size", summary.vocab_size);
             hdf5::write_attribute(*out, "tokenizer", settings.tokenizer);
-            hdf5::write_attribute(*out, "source", std::string("ctscale-import ") + CTSCALE_VERSION + " from " +
-                                                      source.path + " (" + source.description + ")");
+            hdf5::write_attribute(*out, "source",
+                                  std::string("ctscale-import ") + CTSCALE_VERSION + " from " + source.path + " (" +
+                                      source.description + ")");
             dataset = hdf5::create_dataset_1d(*out, "tokens", narrow ? H5T_STD_U16LE : H5T_STD_U32LE, source.count);
         } catch (const LibraryError& e) {
             throw InputError(path + ": cannot create: " + e.what());
         }
     });
     std::vector<std::uint32_t> ids;
-    for_each_block(source, *file, settings.memory_per_rank, comm, [&](std::int64_t first, std::int64_t count,
-                                                                        const unsigned char* raw) {
-        ids.resize(static_cast<std::size_t>(count));
-        for (std::int64_t i = 0; i < count; ++i) {
-            ids[i] = static_cast<std::uint32_t>(decode(source, raw + i * source.element_bytes).bits);
-        }
-        mpi::all_or_nothing(comm, [&] {
-            try {
-                io::write_rows(dataset, H5T_NATIVE_UINT32, first, count, 1, ids.data());
-            } catch (const LibraryError& e) {
-                throw InputError(path + ": cannot write /tokens: " + e.what());
-            }
-        });
-    });
+    for_each_block(source, *file, settings.memory_per_rank, comm,
+                   [&](std::int64_t first, std::int64_t count, const unsigned char* raw) {
+                       ids.resize(static_cast<std::size_t>(count));
+                       for (std::int64_t i = 0; i < count; ++i) {
+                           ids[i] = static_cast<std::uint32_t>(decode(source, raw + i * source.element_bytes).bits);
+                       }
+                       mpi::all_or_nothing(comm, [&] {
+                           try {
+                               io::write_rows(dataset, H5T_NATIVE_UINT32, first, count, 1, ids.data());
+                           } catch (const LibraryError& e) {
+                               throw InputError(path + ": cannot write /tokens: " + e.what());
+                           }
+                       });
+                   });
     dataset = hdf5::Handle();  // datasets close before the file (the MPI-IO driver insists)
     mpi::all_or_nothing(comm, [&] {
         try {

@@ -43,7 +43,8 @@ void sync_path(const std::string& path, int flags, const std::string& target) {
 
 void commit_file(const std::string& temporary, const std::string& target) {
     sync_path(temporary, O_RDONLY, target);
-    if (std::rename(temporary.c_str(), target.c_str()) != 0) throw InputError(system_error(target, "cannot rename into place"));
+    if (std::rename(temporary.c_str(), target.c_str()) != 0)
+        throw InputError(system_error(target, "cannot rename into place"));
     const auto directory = std::filesystem::path(target).parent_path();
     sync_path(directory.empty() ? "." : directory.string(), O_RDONLY | O_DIRECTORY, target);
 }

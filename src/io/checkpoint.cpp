@@ -93,7 +93,7 @@ TensorInfo read_tensor_info(hid_t weights, const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& weight_kinds() {
-    static const std::vector<std::string> kinds{"attn_q",  "attn_k",   "attn_v",    "attn_qkv", "attn_o",  "mlp_up",
+    static const std::vector<std::string> kinds{"attn_q",   "attn_k",   "attn_v",    "attn_qkv", "attn_o", "mlp_up",
                                                 "mlp_gate", "mlp_down", "embedding", "lm_head",  "other"};
     return kinds;
 }
@@ -179,9 +179,8 @@ hdf5::Handle create_weight_dataset(hid_t file, const TensorInfo& tensor) {
     hdf5::check(H5Pset_fill_time(creation, H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
     hdf5::Handle type = hdf5_type(tensor.dtype);
     hdf5::Handle weights = hdf5::open_group(file, "weights");
-    hdf5::Handle dataset(
-        H5Dcreate2(weights, tensor.name.c_str(), type, space, H5P_DEFAULT, creation, H5P_DEFAULT), H5Dclose,
-        "cannot create dataset /weights/" + tensor.name);
+    hdf5::Handle dataset(H5Dcreate2(weights, tensor.name.c_str(), type, space, H5P_DEFAULT, creation, H5P_DEFAULT),
+                         H5Dclose, "cannot create dataset /weights/" + tensor.name);
     hdf5::write_attribute(dataset, "layer", static_cast<std::int64_t>(tensor.layer));
     hdf5::write_attribute(dataset, "kind", tensor.kind);
     if (tensor.transposed) hdf5::write_attribute(dataset, "transposed", std::int64_t{1});

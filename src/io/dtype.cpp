@@ -19,8 +19,7 @@ constexpr FloatFields bfloat16_fields{15, 7, 8, 0, 7, 127};
 
 hdf5::Handle sixteen_bit_type(const FloatFields& f) {
     hdf5::Handle type = hdf5::datatype(H5Tcopy(H5T_IEEE_F32LE), "H5Tcopy");
-    hdf5::check(H5Tset_fields(type, f.sign, f.exponent_position, f.exponent_size, f.mantissa_position,
-                              f.mantissa_size),
+    hdf5::check(H5Tset_fields(type, f.sign, f.exponent_position, f.exponent_size, f.mantissa_position, f.mantissa_size),
                 "H5Tset_fields");
     hdf5::check(H5Tset_size(type, 2), "H5Tset_size");
     hdf5::check(H5Tset_ebias(type, f.bias), "H5Tset_ebias");
@@ -79,8 +78,8 @@ StoredType classify(hid_t type) {
     if (size == 8) return StoredType::f64;
     if (size == 2) {
         FloatFields fields{};
-        H5Tget_fields(type, &fields.sign, &fields.exponent_position, &fields.exponent_size,
-                      &fields.mantissa_position, &fields.mantissa_size);
+        H5Tget_fields(type, &fields.sign, &fields.exponent_position, &fields.exponent_size, &fields.mantissa_position,
+                      &fields.mantissa_size);
         fields.bias = H5Tget_ebias(type);
         if (fields == half_fields) return StoredType::f16;
         if (fields == bfloat16_fields) return StoredType::bf16;

@@ -39,14 +39,13 @@ Selection select_rows(hid_t dataset, std::int64_t first, std::int64_t count, std
 
 }  // namespace
 
-void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,
-               void* out, hid_t transfer) {
+void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols, void* out,
+               hid_t transfer) {
     Selection s = select_rows(dataset, first, count, cols);
     hdf5::check(H5Dread(dataset, memory_type, s.memory_space, s.file_space, transfer, out), "H5Dread");
 }
 
-void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols,
-               void* out) {
+void read_rows(hid_t dataset, hid_t memory_type, std::int64_t first, std::int64_t count, std::int64_t cols, void* out) {
     read_rows(dataset, memory_type, first, count, cols, out, hdf5::collective_transfer());
 }
 

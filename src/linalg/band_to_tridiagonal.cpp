@@ -18,9 +18,9 @@ namespace {
 
 /// One task: the task-th (1-based) of a sweep, numbered as in dsytrd_sb2st.
 struct Task {
-    int type;          // 1: a new reflector on the diagonal block, 2: the block below, 3: the next diagonal block
-    int first, last;   // columns ST..ED it works on (1-based)
-    bool ends_sweep;   // the sweep's last task
+    int type;         // 1: a new reflector on the diagonal block, 2: the block below, 3: the next diagonal block
+    int first, last;  // columns ST..ED it works on (1-based)
+    bool ends_sweep;  // the sweep's last task
 };
 
 Task task_of(int task, int sweep, int n, int kd) {
@@ -106,8 +106,7 @@ double householder(int n, double* x, double* v) {
 
 /// One task (DSB2ST_KERNELS with UPLO = L, no vectors). `a`: the band, lower storage with
 /// room for the bulge (lda = 2·kd + 1); v and tau: two sweeps' reflectors (2n each).
-void run_task(const Task& task, int sweep, int n, int kd, double* a, int lda, double* v, double* tau,
-              double* work) {
+void run_task(const Task& task, int sweep, int n, int kd, double* a, int lda, double* v, double* tau, double* work) {
     // A(i, j) of the Fortran, 1-based; blocks are read with leading dimension lda − 1.
     const auto at = [&](int i, int j) { return a + (i - 1) + static_cast<std::ptrdiff_t>(j - 1) * lda; };
     const int block_ld = lda - 1, half = (sweep - 1) % 2 * n;
@@ -115,7 +114,7 @@ void run_task(const Task& task, int sweep, int n, int kd, double* a, int lda, do
     double* v_st = v + half + st - 1;
     double& tau_st = tau[half + st - 1];
     if (task.type == 1) tau_st = householder(order, at(2, st - 1), v_st);  // start the sweep at column st − 1
-    if (task.type != 2) {                                                     // the diagonal block, both sides
+    if (task.type != 2) {                                                  // the diagonal block, both sides
         reflect_symmetric(order, v_st, tau_st, at(1, st), block_ld, work);
         return;
     }
@@ -196,7 +195,7 @@ void band_to_tridiagonal(std::int64_t n64, int kd, const double* band, int ldab,
                     const Task task = task_of(t, sweep, n, kd);
                     run_task(task, sweep, n, kd, a.data(), lda, v.data(), tau.data(), work.data());
                     progress[static_cast<std::size_t>(sweep - 1)].done.store(task.ends_sweep ? INT_MAX : t,
-                                                                            std::memory_order_release);
+                                                                             std::memory_order_release);
                     ++t;
                     if (task.ends_sweep) oldest = sweep + 1;  // sweeps end in order
                 }

@@ -52,9 +52,7 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
         KrylovSettings settings;
         if (k <= dense_top_limit) settings.max_basis = quick_lanczos_basis;
         const TopEigenvalue top = top_eigenvalue(
-            k, [&](const double* v, std::int64_t b, double* y) {
-                linalg::symm_lower(k, b, g.data(), k, v, k, y, k);
-            },
+            k, [&](const double* v, std::int64_t b, double* y) { linalg::symm_lower(k, b, g.data(), k, v, k, y, k); },
             settings);
         if (top.converged) {
             eigenvalues = {top.value};

@@ -6,12 +6,9 @@ namespace ctscale::spectral {
 
 std::string name_of(SpectralMode mode) {
     switch (mode) {
-        case SpectralMode::none:
-            return "none";
-        case SpectralMode::pr:
-            return "pr";
-        case SpectralMode::full:
-            return "full";
+        case SpectralMode::none: return "none";
+        case SpectralMode::pr: return "pr";
+        case SpectralMode::full: return "full";
     }
     return "none";
 }

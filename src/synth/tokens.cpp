@@ -73,16 +73,18 @@ void write_token_stream(const std::string& path, const TokenStreamSettings& sett
     hdf5::write_attribute(file, "source", "ctscale-synth Zipf-Markov seed=" + std::to_string(settings.seed));
     const hid_t stored = settings.vocab_size <= 65536 ? H5T_STD_U16LE : H5T_STD_U32LE;
     {  // datasets close before the file: the MPI-IO driver refuses to close a file with open objects
-    hdf5::Handle dataset = hdf5::create_dataset_1d(file, "tokens", stored, settings.tokens);
-    io::write_rows(dataset, H5T_NATIVE_UINT32, first_token, static_cast<std::int64_t>(tokens.size()), 1, tokens.data());
-    if (settings.document_length > 0) {
-        std::vector<std::int64_t> offsets;
-        for (std::int64_t d = by_document.first(); d < by_document.first() + by_document.count(); ++d) {
-            offsets.push_back(d * doc_length);
+        hdf5::Handle dataset = hdf5::create_dataset_1d(file, "tokens", stored, settings.tokens);
+        io::write_rows(dataset, H5T_NATIVE_UINT32, first_token, static_cast<std::int64_t>(tokens.size()), 1,
+                       tokens.data());
+        if (settings.document_length > 0) {
+            std::vector<std::int64_t> offsets;
+            for (std::int64_t d = by_document.first(); d < by_document.first() + by_document.count(); ++d) {
+                offsets.push_back(d * doc_length);
+            }
+            hdf5::Handle offsets_dataset = hdf5::create_dataset_1d(file, "document_offsets", H5T_STD_I64LE, documents);
+            io::write_rows(offsets_dataset, H5T_NATIVE_INT64, by_document.first(), by_document.count(), 1,
+                           offsets.data());
         }
-        hdf5::Handle offsets_dataset = hdf5::create_dataset_1d(file, "document_offsets", H5T_STD_I64LE, documents);
-        io::write_rows(offsets_dataset, H5T_NATIVE_INT64, by_document.first(), by_document.count(), 1, offsets.data());
-    }
     }
     file.close();
 }

@@ -43,7 +43,8 @@ void WeightGenerator::row(std::int64_t row, double* out) const {
     Random random(seed_, name_hash_, static_cast<std::uint64_t>(row));
     if (tensor_.rank != 2) {
         const bool norm = is_norm_weight(tensor_);
-        for (std::int64_t j = 0; j < tensor_.cols; ++j) out[j] = norm ? 1.0 + 0.05 * random.normal() : 0.01 * random.normal();
+        for (std::int64_t j = 0; j < tensor_.cols; ++j)
+            out[j] = norm ? 1.0 + 0.05 * random.normal() : 0.01 * random.normal();
         return;
     }
     constexpr int width = spikes + bumps;

@@ -39,9 +39,8 @@ std::vector<CountEntry> count_local_bigrams(const std::vector<std::uint32_t>& to
 }
 
 void merge_entries(std::vector<CountEntry>& entries) {
-    std::sort(entries.begin(), entries.end(), [](const CountEntry& x, const CountEntry& y) {
-        return x.row != y.row ? x.row < y.row : x.col < y.col;
-    });
+    std::sort(entries.begin(), entries.end(),
+              [](const CountEntry& x, const CountEntry& y) { return x.row != y.row ? x.row < y.row : x.col < y.col; });
     std::size_t out = 0;
     for (std::size_t k = 0; k < entries.size(); ++k) {
         if (out > 0 && entries[out - 1].row == entries[k].row && entries[out - 1].col == entries[k].col) {

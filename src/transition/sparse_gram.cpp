@@ -22,8 +22,8 @@ struct Compressed {
 };
 
 std::size_t count_inside(const std::vector<PairEntry>& entries, std::int64_t v) {
-    return static_cast<std::size_t>(std::count_if(entries.begin(), entries.end(),
-                                                  [v](const PairEntry& e) { return e.row < v && e.col < v; }));
+    return static_cast<std::size_t>(
+        std::count_if(entries.begin(), entries.end(), [v](const PairEntry& e) { return e.row < v && e.col < v; }));
 }
 
 Compressed compress_left(const std::vector<PairEntry>& left, std::int64_t v, const std::vector<std::int64_t>& rs) {
@@ -85,8 +85,8 @@ struct LeftRef {
 /// lanes). Cloned for AVX2 where the CPU has it; no FMA contraction (ISO C++ mode), so
 /// every clone rounds alike and results do not depend on the machine's vector width.
 __attribute__((target_clones("avx2", "default"))) void accumulate(double* acc, const double* right_values,
-                                                                   const double* left_values, const LeftRef* refs,
-                                                                   std::size_t n) {
+                                                                  const double* left_values, const LeftRef* refs,
+                                                                  std::size_t n) {
     double xr[matrix_count];  // a local copy: the compiler then knows acc cannot alias it
     std::copy_n(right_values, matrix_count, xr);
     for (std::size_t r = 0; r < n; ++r) {
@@ -138,8 +138,8 @@ Six six_values(const PairEntry& e, const std::vector<std::int64_t>& row_sums) no
 Six GramSums::pr() const noexcept {
     Six out;
     for (int q = 0; q < matrix_count; ++q) {
-        out[q] = gram_sq[q] > 0 ? frobenius_sq[q] * frobenius_sq[q] / gram_sq[q]
-                                : std::numeric_limits<double>::quiet_NaN();
+        out[q] =
+            gram_sq[q] > 0 ? frobenius_sq[q] * frobenius_sq[q] / gram_sq[q] : std::numeric_limits<double>::quiet_NaN();
     }
     return out;
 }
@@ -175,7 +175,9 @@ SparseGram::SparseGram(const std::vector<CountEntry>& owned, blacs::GridShape sh
     }
     std::vector<PairEntry>().swap(received);
     // A stable sort by column of (row, col)-ordered entries gives (col, row) order.
-    std::stable_sort(left_.begin(), left_.end(), [](const PairEntry& x, const PairEntry& y) { return x.col < y.col; });  // right_ keeps the (row, col) order
+    std::stable_sort(left_.begin(), left_.end(), [](const PairEntry& x, const PairEntry& y) {
+        return x.col < y.col;
+    });  // right_ keeps the (row, col) order
 }
 
 GramSums SparseGram::local_sums(std::int64_t v, const std::vector<std::int64_t>& row_sums) const {
@@ -208,9 +210,8 @@ GramSums SparseGram::local_sums(std::int64_t v, const std::vector<std::int64_t>&
             }
         }
         // By row, then by column: each G[j, k] is a sum over ascending rows i, whatever the grid.
-        std::sort(refs.begin(), refs.end(), [](const LeftRef& x, const LeftRef& y) {
-            return x.row != y.row ? x.row < y.row : x.slot < y.slot;
-        });
+        std::sort(refs.begin(), refs.end(),
+                  [](const LeftRef& x, const LeftRef& y) { return x.row != y.row ? x.row < y.row : x.slot < y.slot; });
         touched.clear();
         for (std::size_t r0 = 0; r0 < refs.size();) {
             const std::int32_t i = refs[r0].row;

@@ -81,8 +81,8 @@ std::vector<std::int64_t> read_offsets(hid_t file, std::int64_t tokens) {
 }
 
 /// The first out-of-range id over all ranks, agreed: every rank throws the same error.
-void agree_on_bad_ids(std::int64_t first_bad, std::int64_t bad_value, std::int64_t bad_count,
-                      const TokenSlice& slice, const boost::mpi::communicator& comm) {
+void agree_on_bad_ids(std::int64_t first_bad, std::int64_t bad_value, std::int64_t bad_count, const TokenSlice& slice,
+                      const boost::mpi::communicator& comm) {
     std::int64_t global_first = none, global_count = 0;
     CTSCALE_MPI(MPI_Allreduce(&first_bad, &global_first, 1, MPI_INT64_T, MPI_MIN, comm));
     if (global_first == none) return;
@@ -101,15 +101,14 @@ std::int64_t receive_next_token(const TokenSlice& slice, const boost::mpi::commu
     const int rank = comm.rank();
     const int before = rank > 0 ? rank - 1 : MPI_PROC_NULL;
     const int after = rank + 1 < comm.size() ? rank + 1 : MPI_PROC_NULL;
-    CTSCALE_MPI(MPI_Sendrecv(&mine, 1, MPI_INT64_T, before, 71, &next, 1, MPI_INT64_T, after, 71, comm,
-                             MPI_STATUS_IGNORE));
+    CTSCALE_MPI(
+        MPI_Sendrecv(&mine, 1, MPI_INT64_T, before, 71, &next, 1, MPI_INT64_T, after, 71, comm, MPI_STATUS_IGNORE));
     return slice.partition.first() + slice.partition.count() < slice.file.length ? next : -1;
 }
 
 }  // namespace
 
-TokenSlice read_token_slice(const std::string& path, const boost::mpi::communicator& comm,
-                            std::int64_t block_tokens) {
+TokenSlice read_token_slice(const std::string& path, const boost::mpi::communicator& comm, std::int64_t block_tokens) {
     TokenSlice slice;
     std::optional<hdf5::File> file;
     mpi::all_or_nothing(comm, [&] {

@@ -36,8 +36,8 @@ nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::js
 
 void print_table(std::ostream& out, const TransitionResults& results, bool null) {
     char line[256];
-    std::snprintf(line, sizeof line, "  %6s %10s %8s %9s %9s %9s %9s %9s %9s\n", "V", "bigrams", "dangling",
-                  "counts", "sym", "skew", "P", "P sym", "P skew");
+    std::snprintf(line, sizeof line, "  %6s %10s %8s %9s %9s %9s %9s %9s %9s\n", "V", "bigrams", "dangling", "counts",
+                  "sym", "skew", "P", "P sym", "P skew");
     out << line;
     for (const TransitionRow& row : results.rows) {
         const Six& pr = null ? row.pr_null : row.pr;
@@ -121,7 +121,9 @@ nlohmann::json transition_json(const TransitionResults& results) {
                           {"documents", results.documents},     {"null_seed", results.null_seed},
                           {"rows", nlohmann::json::array()},    {"slopes", nlohmann::json::object()}};
     for (const TransitionRow& row : results.rows) {
-        nlohmann::json r = {{"vocab_size", row.vocab_size}, {"tokens", row.tokens}, {"bigrams", row.bigrams},
+        nlohmann::json r = {{"vocab_size", row.vocab_size},
+                            {"tokens", row.tokens},
+                            {"bigrams", row.bigrams},
                             {"dangling_rows", row.dangling_rows}};
         for (int q = 0; q < matrix_count; ++q) {
             r[field(q, false)] = number(row.pr[q]);

@@ -73,9 +73,8 @@ TransitionResults run_transition_stage(const std::string& tokens_path, const std
     results.null_seed = null_seed;
     results.full_mode = full_mode;
     VocabChoice choice;
-    mpi::all_or_nothing(comm, [&] {
-        choice = choose_vocab_sizes(vocab_sizes, vocab_explicit, results.distinct_tokens, tokens_path);
-    });
+    mpi::all_or_nothing(
+        comm, [&] { choice = choose_vocab_sizes(vocab_sizes, vocab_explicit, results.distinct_tokens, tokens_path); });
     results.warning = choice.warning;
 
     // One count at the largest V serves every V: the top-V vocabulary is a prefix.

@@ -21,8 +21,8 @@ std::vector<std::int64_t> global_unigram_counts(const std::vector<std::uint32_t>
     std::vector<std::int64_t> counts(static_cast<std::size_t>(max_id + 1), 0);
     for (std::uint32_t t : local_tokens) ++counts[t];
     if (!counts.empty()) {
-        CTSCALE_MPI(MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(counts.size()), MPI_INT64_T, MPI_SUM,
-                                  comm));
+        CTSCALE_MPI(
+            MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(counts.size()), MPI_INT64_T, MPI_SUM, comm));
     }
     return counts;
 }

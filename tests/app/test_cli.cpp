@@ -44,10 +44,17 @@ TEST(Cli, RunOptionsRejectBadUsageWithExitCode2) {
     const auto options = parse({"--input", "m.h5", "--k", "8", "--k-rule", "none"});
     EXPECT_EQ(options.settings().size(), 1u);
     EXPECT_EQ(parse({}).settings().size(), 4u);  // 4, 8, 16 and the rule
-    for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
-             {"--k", "0"}, {"--k", "-4"}, {"--width", "0"}, {"--on-nonfinite", "ignore"}, {"--matrices", "("},
-             {"--bogus"}, {"-i", "a.h5", "-o", "a.h5"}, {"--tokens", "t.h5", "-o", "t.h5"}, {"-i", "a.h5", "--json", "a.h5"},
-             {"--spectral", "svd"}, {"--mem-per-rank", "lots"}}) {
+    for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{{"--k", "0"},
+                                                                              {"--k", "-4"},
+                                                                              {"--width", "0"},
+                                                                              {"--on-nonfinite", "ignore"},
+                                                                              {"--matrices", "("},
+                                                                              {"--bogus"},
+                                                                              {"-i", "a.h5", "-o", "a.h5"},
+                                                                              {"--tokens", "t.h5", "-o", "t.h5"},
+                                                                              {"-i", "a.h5", "--json", "a.h5"},
+                                                                              {"--spectral", "svd"},
+                                                                              {"--mem-per-rank", "lots"}}) {
         try {
             parse(bad);
             ADD_FAILURE() << bad[0];

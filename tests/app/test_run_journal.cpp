@@ -66,9 +66,10 @@ TEST_F(RunJournalTest, AWriteThatFailsInTheBackgroundFailsTheRun) {
 }
 
 TEST_F(RunJournalTest, SeveralFilesAreWrittenAtomicallyWithOneSync) {
-    const std::vector<std::pair<std::string, std::string>> files{{(directory_ / "a").string(), "alpha"},
-                                                                 {(directory_ / "b").string(), std::string(100000, 'b')},
-                                                                 {(directory_ / "c").string(), ""}};
+    const std::vector<std::pair<std::string, std::string>> files{
+        {(directory_ / "a").string(), "alpha"},
+        {(directory_ / "b").string(), std::string(100000, 'b')},
+        {(directory_ / "c").string(), ""}};
     ctscale::io::write_files_atomically(directory_.string(), files);
     for (const auto& [path, bytes] : files) EXPECT_EQ(ctscale::io::read_file(path), bytes) << path;
     std::size_t entries = 0;

@@ -23,9 +23,9 @@ TEST(Gram, AllRanksTogetherMatchTheWholeMatrix) {
     blacs::ProcessGrid column(world, {world.size(), 1});
     blacs::ProcessGrid line(world, {1, world.size()});
     const std::int64_t p = world.size();
-    for (auto [m, n] : {std::pair{1, 1}, std::pair{3, 2}, std::pair{2, 3}, std::pair{9, 9}, std::pair{40, 7},
-                        std::pair{7, 40}, std::pair{130, 70}, std::pair{70, 131},
-                        std::pair{600, 300}}) {  // more than one 256-column panel
+    for (auto [m, n] :
+         {std::pair{1, 1}, std::pair{3, 2}, std::pair{2, 3}, std::pair{9, 9}, std::pair{40, 7}, std::pair{7, 40},
+          std::pair{130, 70}, std::pair{70, 131}, std::pair{600, 300}}) {  // more than one 256-column panel
         Eigen::MatrixXd w(m, n);
         for (std::int64_t i = 0; i < m; ++i) {
             for (std::int64_t j = 0; j < n; ++j) w(i, j) = value(i, j);

@@ -48,11 +48,11 @@ TEST_P(BandedDesignProduct, EqualsTheDenseProductToRounding) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, BandedDesignProduct,
-                         ::testing::Values(std::make_tuple(768, 48, 1.0),      // gpt2 K rule
-                                           std::make_tuple(1000, 61, 1.0),     // n not divisible by K, partial tile
-                                           std::make_tuple(3072, 192, 1.25),   // wider Gaussians
-                                           std::make_tuple(40, 40, 1.0),       // K = n
-                                           std::make_tuple(50, 3, 0.5)));      // one partial tile, wide support
+                         ::testing::Values(std::make_tuple(768, 48, 1.0),     // gpt2 K rule
+                                           std::make_tuple(1000, 61, 1.0),    // n not divisible by K, partial tile
+                                           std::make_tuple(3072, 192, 1.25),  // wider Gaussians
+                                           std::make_tuple(40, 40, 1.0),      // K = n
+                                           std::make_tuple(50, 3, 0.5)));     // one partial tile, wide support
 
 TEST(BandedRoute, TakenOnlyForWideWellConditionedBases) {
     const std::vector<KSetting> settings{KSetting::from_value(8), KSetting::from_rule(KRule{})};

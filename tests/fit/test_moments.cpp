@@ -34,7 +34,8 @@ TEST(CoMoments, AnySplitAndMergeOrderGivesTheOnePassCovariance) {
     for (const CoMoments* m : {&whole, &first}) {
         EXPECT_EQ(m->count, rows);
         const auto c = m->covariance();
-        for (std::int64_t i = 0; i < k * k; ++i) EXPECT_NEAR(c[i], reference[i], 1e-12 * std::abs(reference[i]) + 1e-13);
+        for (std::int64_t i = 0; i < k * k; ++i)
+            EXPECT_NEAR(c[i], reference[i], 1e-12 * std::abs(reference[i]) + 1e-13);
     }
 
     // A column slice of wider rows (leading dimension k + 2) gives the same moments.

@@ -17,7 +17,7 @@ TEST(Statistics, PearsonAgreesWithScipy) {
     const Correlation c = pearson({1, 2, 3, 4, 5, 6}, {2.0, 1.5, 3.7, 3.9, 6.1, 5.0});
     EXPECT_NEAR(c.r, 0.8884677161682208, 1e-14);
     EXPECT_NEAR(c.p_value, 0.017965475352264934, 1e-12);
-    EXPECT_TRUE(std::isnan(pearson({1, 2}, {3, 4}).r));            // fewer than 3
+    EXPECT_TRUE(std::isnan(pearson({1, 2}, {3, 4}).r));              // fewer than 3
     EXPECT_TRUE(std::isnan(pearson({1, 2, 3}, {5, 5, 5}).p_value));  // zero variance
 }
 

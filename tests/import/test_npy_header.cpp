@@ -39,17 +39,23 @@ TEST(NpyHeader, ParsesEveryVersion) {
 }
 
 TEST(NpyHeader, ParsesMatricesScalarsAndPython2Longs) {
-    EXPECT_EQ(import::parse_npy_header(npy_prefix(1, "{'descr': '<i8', 'fortran_order': True, 'shape': (3, 4)}")).elements(), 12);
-    EXPECT_EQ(import::parse_npy_header(npy_prefix(1, "{'descr': '<i8', 'fortran_order': False, 'shape': ()}")).elements(), 1);
-    EXPECT_EQ(import::parse_npy_header(npy_prefix(1, "{'descr': '<u4', 'fortran_order': False, 'shape': (5L,)}")).elements(), 5);
+    EXPECT_EQ(
+        import::parse_npy_header(npy_prefix(1, "{'descr': '<i8', 'fortran_order': True, 'shape': (3, 4)}")).elements(),
+        12);
+    EXPECT_EQ(
+        import::parse_npy_header(npy_prefix(1, "{'descr': '<i8', 'fortran_order': False, 'shape': ()}")).elements(), 1);
+    EXPECT_EQ(
+        import::parse_npy_header(npy_prefix(1, "{'descr': '<u4', 'fortran_order': False, 'shape': (5L,)}")).elements(),
+        5);
 }
 
 TEST(NpyHeader, RefusesMalformedHeaders) {
     EXPECT_THROW(import::parse_npy_header("NUMPY12345678"), InputError);
     EXPECT_THROW(import::parse_npy_header(npy_prefix(4, "{}")), InputError);
     EXPECT_THROW(import::parse_npy_header(npy_prefix(1, "{'descr': '<u2', 'shape': (3,)}")), InputError);
-    EXPECT_THROW(import::parse_npy_header(npy_prefix(1, "{'descr': [('a', '<u2')], 'fortran_order': False, 'shape': (3,)}")),
-                 InputError);
+    EXPECT_THROW(
+        import::parse_npy_header(npy_prefix(1, "{'descr': [('a', '<u2')], 'fortran_order': False, 'shape': (3,)}")),
+        InputError);
     EXPECT_THROW(import::parse_npy_header(npy_prefix(1, "{'descr': '<u2', 'fortran_order': False, 'shape': (3,)")),
                  InputError);
     EXPECT_THROW(import::parse_npy_header(npy_prefix(1, "{'descr': '<u2', 'fortran_order': False, 'shape': (-3,)}")),

@@ -38,10 +38,9 @@ std::string write_file(const std::string& stem, const std::string& header, std::
     return path;
 }
 
-const std::string two_tensors =
-    R"({"b": {"dtype": "BF16", "shape": [2, 3], "data_offsets": [16, 28]},)"
-    R"( "a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]},)"
-    R"( "__metadata__": {"format": "pt"}})";
+const std::string two_tensors = R"({"b": {"dtype": "BF16", "shape": [2, 3], "data_offsets": [16, 28]},)"
+                                R"( "a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]},)"
+                                R"( "__metadata__": {"format": "pt"}})";
 
 }  // namespace
 
@@ -68,7 +67,8 @@ TEST(SafetensorsHeader, RefusesMalformedJson) {
     expect_error([] { parse_safetensors_header(R"({"a": {"dtype": )", 10, 0); }, "not valid JSON");
     expect_error([] { parse_safetensors_header(R"([1, 2])", 6, 0); }, "not a JSON object");
     expect_error([] { parse_safetensors_header(R"({"a": [0]})", 10, 0); }, "tensor 'a': entry is not an object");
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1]}})", 10, 4); }, "missing 'data_offsets'");
+    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1]}})", 10, 4); },
+                 "missing 'data_offsets'");
     expect_error([] { parse_safetensors_header(R"({"__metadata__": {"k": 1}})", 10, 0); }, "is not a string");
 }
 
@@ -83,16 +83,21 @@ TEST(SafetensorsHeader, RefusesDuplicateNames) {
 }
 
 TEST(SafetensorsHeader, RefusesBadShapesDtypesAndOffsets) {
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", 1, 4); },
-                 "not a non-negative integer");
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "Q4", "shape": [1], "data_offsets": [0, 4]}})", 1, 4); },
-                 "unknown dtype 'Q4'");
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", 1, 8); },
-                 "shape/offset mismatch");
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})", 1, 4); },
-                 "end < begin");
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0]}})", 1, 4); },
-                 "not a pair");
+    expect_error(
+        [] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", 1, 4); },
+        "not a non-negative integer");
+    expect_error(
+        [] { parse_safetensors_header(R"({"a": {"dtype": "Q4", "shape": [1], "data_offsets": [0, 4]}})", 1, 4); },
+        "unknown dtype 'Q4'");
+    expect_error(
+        [] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", 1, 8); },
+        "shape/offset mismatch");
+    expect_error(
+        [] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})", 1, 4); },
+        "end < begin");
+    expect_error(
+        [] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0]}})", 1, 4); },
+        "not a pair");
 }
 
 TEST(SafetensorsHeader, RefusesOverlapsHolesAndDataPastTheEnd) {
@@ -103,24 +108,40 @@ TEST(SafetensorsHeader, RefusesOverlapsHolesAndDataPastTheEnd) {
                                      10, 12);
         },
         "overlap");
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", 10, 4); },
-                 "run past the end of the data");
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", 10, 8); },
-                 "belong to no tensor");
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", 10, 8); },
-                 "last 4 bytes");
+    expect_error(
+        [] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", 10, 4); },
+        "run past the end of the data");
+    expect_error(
+        [] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", 10, 8); },
+        "belong to no tensor");
+    expect_error(
+        [] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", 10, 8); },
+        "last 4 bytes");
 }
 
 TEST(SafetensorsHeader, RefusesSizesThatOverflow) {
     // 2^32 · 2^32 elements: more than int64 holds, though each dimension is fine.
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]}})", 1, 0); },
-                 "tensor 'a': shape [4294967296, 4294967296]: 4294967296 × 4294967296 overflows");
+    expect_error(
+        [] {
+            parse_safetensors_header(
+                R"({"a": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]}})", 1, 0);
+        },
+        "tensor 'a': shape [4294967296, 4294967296]: 4294967296 × 4294967296 overflows");
     // 2^61 F64 elements fit int64, but their 2^67 bits do not fit uint64 (which wrapped to 0 bytes).
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "F64", "shape": [2305843009213693952], "data_offsets": [0, 0]}})", 1, 0); },
-                 "overflows");
+    expect_error(
+        [] {
+            parse_safetensors_header(
+                R"({"a": {"dtype": "F64", "shape": [2305843009213693952], "data_offsets": [0, 0]}})", 1, 0);
+        },
+        "overflows");
     // Offsets near 2^64 wrapped when made absolute, so an empty tensor looked in bounds.
-    expect_error([] { parse_safetensors_header(R"({"a": {"dtype": "U8", "shape": [0], "data_offsets": [18446744073709551610, 18446744073709551610]}})", 1, 0); },
-                 "run past the end of the data");
+    expect_error(
+        [] {
+            parse_safetensors_header(
+                R"({"a": {"dtype": "U8", "shape": [0], "data_offsets": [18446744073709551610, 18446744073709551610]}})",
+                1, 0);
+        },
+        "run past the end of the data");
     expect_error([] { parse_safetensors_header("{}", UINT64_MAX - 3, 0); }, "header length: 8 + ");
 }
 
@@ -159,13 +180,12 @@ TEST(SafetensorsFile, RefusesTruncatedFilesAndImplausibleLengths) {
 
 namespace {
 
-import::SafetensorsSource source_of(const std::string& json, std::uint64_t data_bytes) {
-    import::SafetensorsSource source;
-    source.input = "model.safetensors";
-    source.shards = {"shard-1.safetensors"};
-    for (auto& t : parse_safetensors_header(json, 1, data_bytes).tensors) source.tensors.push_back({t, 0});
-    return source;
-}
+import::SafetensorsSource source_of(const std::string& json, std::uint64_t data_bytes){import::SafetensorsSource source;
+source.input = "model.safetensors";
+source.shards = {"shard-1.safetensors"};
+for (auto& t : parse_safetensors_header(json, 1, data_bytes).tensors) source.tensors.push_back({t, 0});
+return source;
+}  // namespace
 
 }  // namespace
 
@@ -178,15 +198,15 @@ TEST(ImportPlan, RefusesUnsupportedDtypesNamingTheTensor) {
 }
 
 TEST(ImportPlan, LeavesOutBuffersTransposesConv1DAndOrdersLayersNumerically) {
-    auto source = source_of(
-        R"({"h.10.attn.c_attn.weight": {"dtype": "F32", "shape": [2, 6], "data_offsets": [0, 48]},)"
-        R"( "h.2.attn.c_attn.weight": {"dtype": "F32", "shape": [2, 6], "data_offsets": [48, 96]},)"
-        R"( "h.2.attn.bias": {"dtype": "F32", "shape": [1, 1, 2, 2], "data_offsets": [96, 112]},)"
-        R"( "embeddings.position_ids": {"dtype": "I64", "shape": [1, 2], "data_offsets": [112, 128]},)"
-        R"( "wte.weight": {"dtype": "BF16", "shape": [5, 2], "data_offsets": [128, 148]},)"
-        R"( "mystery": {"dtype": "F16", "shape": [3], "data_offsets": [148, 154]},)"
-        R"( "conv.weight": {"dtype": "F32", "shape": [1, 1, 1, 1], "data_offsets": [154, 158]}})",
-        158);
+    auto source =
+        source_of(R"({"h.10.attn.c_attn.weight": {"dtype": "F32", "shape": [2, 6], "data_offsets": [0, 48]},)"
+                  R"( "h.2.attn.c_attn.weight": {"dtype": "F32", "shape": [2, 6], "data_offsets": [48, 96]},)"
+                  R"( "h.2.attn.bias": {"dtype": "F32", "shape": [1, 1, 2, 2], "data_offsets": [96, 112]},)"
+                  R"( "embeddings.position_ids": {"dtype": "I64", "shape": [1, 2], "data_offsets": [112, 128]},)"
+                  R"( "wte.weight": {"dtype": "BF16", "shape": [5, 2], "data_offsets": [128, 148]},)"
+                  R"( "mystery": {"dtype": "F16", "shape": [3], "data_offsets": [148, 154]},)"
+                  R"( "conv.weight": {"dtype": "F32", "shape": [1, 1, 1, 1], "data_offsets": [154, 158]}})",
+                  158);
     const auto plan = import::plan_import(source);
     ASSERT_EQ(plan.items.size(), 4u);
     EXPECT_EQ(plan.items[0].target.layer, -1);

@@ -31,7 +31,8 @@ io::ModelInfo model() {
 /// A chunked f32 dataset of `dims` under /weights that is never written (costs nothing).
 /// Chunks of up to 1024 per dimension keep the chunk count within what HDF5 indexes.
 void declare(hid_t file, const std::string& name, std::vector<hsize_t> dims) {
-    hdf5::Handle space = hdf5::dataspace(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "space");
+    hdf5::Handle space =
+        hdf5::dataspace(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "space");
     hdf5::Handle creation = hdf5::property_list(H5P_DATASET_CREATE);
     std::vector<hsize_t> chunk;
     for (hsize_t d : dims) chunk.push_back(std::min<hsize_t>(d, 1024));
@@ -83,10 +84,14 @@ TEST(CheckpointLimits, AcceptsAndReadsAValidInMemoryImage) {
 
 TEST(CheckpointLimits, RefusesDeclaredShapesWhoseBytesOverflow) {
     // 2^31 · 2^31 elements fit int64, but not as 8-byte doubles.
-    EXPECT_EQ(validate([](hid_t f) { declare(f, "huge", {hsize_t{1} << 31, hsize_t{1} << 31}); }),
+    EXPECT_EQ(validate([](hid_t f) {
+                  declare(f, "huge", {hsize_t{1} << 31, hsize_t{1} << 31});
+              }),
               "image.h5: dataset /weights/huge has shape 2147483648x2147483648 (as doubles): "
               "4611686018427387904 × 8 overflows (sizes too large)");
-    EXPECT_EQ(validate([](hid_t f) { declare(f, "huger", {hsize_t{1} << 32, hsize_t{1} << 32}); }),
+    EXPECT_EQ(validate([](hid_t f) {
+                  declare(f, "huger", {hsize_t{1} << 32, hsize_t{1} << 32});
+              }),
               "image.h5: dataset /weights/huger has shape 4294967296x4294967296: "
               "4294967296 × 4294967296 overflows (sizes too large)");
     EXPECT_EQ(validate([](hid_t f) { declare(f, "long", {hsize_t{1} << 62}); }),

@@ -12,11 +12,11 @@ using namespace ctscale::io;
 TEST(Half, EncodesKnownValuesWithRoundToNearestEven) {
     EXPECT_EQ(encode_half(1.0), 0x3C00);
     EXPECT_EQ(encode_half(-2.0), 0xC000);
-    EXPECT_EQ(encode_half(65504.0), 0x7BFF);                  // largest finite
-    EXPECT_EQ(encode_half(65520.0), 0x7C00);                  // halfway to 65536 rounds to even: overflow
+    EXPECT_EQ(encode_half(65504.0), 0x7BFF);  // largest finite
+    EXPECT_EQ(encode_half(65520.0), 0x7C00);  // halfway to 65536 rounds to even: overflow
     EXPECT_EQ(encode_half(65519.0), 0x7BFF);
-    EXPECT_EQ(encode_half(std::ldexp(1.0, -24)), 0x0001);     // smallest subnormal
-    EXPECT_EQ(encode_half(std::ldexp(1.0, -25)), 0x0000);     // tie rounds to even zero
+    EXPECT_EQ(encode_half(std::ldexp(1.0, -24)), 0x0001);  // smallest subnormal
+    EXPECT_EQ(encode_half(std::ldexp(1.0, -25)), 0x0000);  // tie rounds to even zero
     EXPECT_EQ(encode_half(3 * std::ldexp(1.0, -26)), 0x0001);
     EXPECT_EQ(encode_half(1.0 + std::ldexp(1.0, -11)), 0x3C00);      // tie → even
     EXPECT_EQ(encode_half(1.0 + 3 * std::ldexp(1.0, -11)), 0x3C02);  // tie → even (up)
@@ -31,7 +31,7 @@ TEST(Bfloat16, EncodesKnownValuesWithRoundToNearestEven) {
     EXPECT_EQ(encode_bfloat16(1.0 + 3 * std::ldexp(1.0, -8)), 0x3F82);
     EXPECT_EQ(encode_bfloat16(-3.0), 0xC040);
     EXPECT_EQ(encode_bfloat16(std::ldexp(1.0, -133)), 0x0001);  // smallest subnormal
-    EXPECT_EQ(encode_bfloat16(1e39), 0x7F80);                    // above the float range
+    EXPECT_EQ(encode_bfloat16(1e39), 0x7F80);                   // above the float range
 }
 
 TEST(SixteenBit, EveryFiniteValueRoundTrips) {

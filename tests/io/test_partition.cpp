@@ -29,8 +29,8 @@ TEST(RowPartition, CeilBlocksLikeScalapack) {
 }
 
 TEST(RowPartition, TrailingRanksMayOwnNothing) {
-    expect_counts(9, 4, {3, 3, 3, 0});   // ⌈9/4⌉ = 3 leaves the last rank empty
-    expect_counts(2, 4, {1, 1, 0, 0});   // more ranks than rows
+    expect_counts(9, 4, {3, 3, 3, 0});  // ⌈9/4⌉ = 3 leaves the last rank empty
+    expect_counts(2, 4, {1, 1, 0, 0});  // more ranks than rows
     expect_counts(5, 8, {1, 1, 1, 1, 1, 0, 0, 0});
 }
 
@@ -43,10 +43,10 @@ TEST(SubBlocks, EveryRankTakesTheStepsOfTheLargestShare) {
     RowPartition first{10, 3, 0}, last{10, 3, 2};
     SubBlocks plan = SubBlocks::plan(first, 3 * 100, 100);  // 3 rows per step
     EXPECT_EQ(plan.rows_per_step, 3);
-    EXPECT_EQ(plan.steps, 2);                                // ⌈4/3⌉ for every rank
+    EXPECT_EQ(plan.steps, 2);  // ⌈4/3⌉ for every rank
     EXPECT_EQ(SubBlocks::plan(last, 300, 100).steps, 2);
     EXPECT_EQ(plan.count(0, last.count()), 2);
-    EXPECT_EQ(plan.count(1, last.count()), 0);               // joins the collective read empty
+    EXPECT_EQ(plan.count(1, last.count()), 0);  // joins the collective read empty
     EXPECT_EQ(plan.count(1, first.count()), 1);
 }
 

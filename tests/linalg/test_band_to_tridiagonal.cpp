@@ -75,7 +75,7 @@ double frobenius(const std::vector<double>& band, int n, int kd) {
 }  // namespace
 
 TEST(BandToTridiagonal, AgreesWithLapackAndIsBitwiseTheSameForAnyThreadCount) {
-    const std::vector<std::pair<int, int>> shapes = {{1, 2},  {2, 2},  {3, 2},   {5, 8},   {7, 3},   {64, 2},
+    const std::vector<std::pair<int, int>> shapes = {{1, 2},  {2, 2},   {3, 2},   {5, 8},    {7, 3},    {64, 2},
                                                      {65, 8}, {66, 64}, {200, 3}, {513, 16}, {700, 64}, {1500, 64}};
     for (const auto& [n, kd] : shapes) {
         const std::vector<double> band = random_band(n, kd, static_cast<std::uint64_t>(n * 131 + kd));

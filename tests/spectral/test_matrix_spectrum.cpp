@@ -124,8 +124,8 @@ TEST(FullSpectrum, TwoStageReductionOnOneOrTwoThreadsGivesKnownSingularValues) {
     s(299) = 0.0;
     const Eigen::MatrixXd w = with_singular_values(420, 300, s, 41);
     for (int threads : {1, 2}) {  // k = 300: too small for a second thread to be used
-        const SpectralResult full = spectral::analyze_local(w.data(), w.rows(), w.cols(), w.rows(),
-                                                            SpectralMode::full, nullptr, threads);
+        const SpectralResult full =
+            spectral::analyze_local(w.data(), w.rows(), w.cols(), w.rows(), SpectralMode::full, nullptr, threads);
         EXPECT_EQ(full.method, "dsyrk+dsytrd_2stage");
         ASSERT_EQ(full.singular_values.size(), 300u);
         double worst = 0.0;
@@ -143,8 +143,8 @@ TEST(FullSpectrum, LentThreadsReduceLargeGramMatricesToTheSameSpectrum) {
     if (world.size() > 1) GTEST_SKIP() << "one process is enough (and the others would share its cores)";
     const Eigen::MatrixXd w = random_matrix(2048, 2048, 43);
     const SpectralResult one = local(w, SpectralMode::full);
-    const SpectralResult two = spectral::analyze_local(w.data(), w.rows(), w.cols(), w.rows(), SpectralMode::full,
-                                                       nullptr, 2);
+    const SpectralResult two =
+        spectral::analyze_local(w.data(), w.rows(), w.cols(), w.rows(), SpectralMode::full, nullptr, 2);
     EXPECT_EQ(one.method, "dsyrk+dsytrd_2stage");
     EXPECT_EQ(two.method, "dsyrk+dsytrd_2stage(2 threads)");
     ASSERT_EQ(two.singular_values.size(), one.singular_values.size());
@@ -194,8 +194,8 @@ TEST(SplitOverAllRanks, AgreesWithLapackForEveryEigenSolver) {
                 const bool pdsyevr = !lanczos && std::min(w.rows(), w.cols()) > 8 && memory < 2048;
                 EXPECT_EQ(got.method,
                           std::string("gemm-reduce+") +
-                              (lanczos                                                           ? "lanczos"
-                               : pdsyevr                                                         ? "pdsyevr"
+                              (lanczos                                                             ? "lanczos"
+                               : pdsyevr                                                           ? "pdsyevr"
                                : mode == SpectralMode::full && std::min(w.rows(), w.cols()) >= 256 ? "dsytrd_2stage"
                                                                                                    : "dsyevr"));
                 EXPECT_EQ(got.grid, pdsyevr ? blacs::near_square_shape(p).label() : "1x" + std::to_string(p));

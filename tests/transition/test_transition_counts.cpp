@@ -29,8 +29,8 @@ namespace {
 std::string write_tokens(const std::string& name, const std::vector<std::int64_t>& tokens, hid_t stored,
                          const std::vector<std::int64_t>& offsets, std::int64_t vocab_size) {
     boost::mpi::communicator world;
-    const std::string path = (std::filesystem::temp_directory_path() /
-                              (name + "_np" + std::to_string(world.size()) + ".h5")).string();
+    const std::string path =
+        (std::filesystem::temp_directory_path() / (name + "_np" + std::to_string(world.size()) + ".h5")).string();
     if (world.rank() == 0) {
         hdf5::File file = hdf5::File::create_serial(path);
         hdf5::write_attribute(file, "schema", "ctscale.tokens");
@@ -41,8 +41,8 @@ std::string write_tokens(const std::string& name, const std::vector<std::int64_t
         const auto write = [&](const char* dataset_name, const std::vector<std::int64_t>& values, hid_t type) {
             hsize_t n = values.size();
             hdf5::Handle space = hdf5::dataspace(H5Screate_simple(1, &n, nullptr), "H5Screate_simple");
-            hdf5::Handle d(H5Dcreate2(file, dataset_name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                           H5Dclose, "H5Dcreate2");
+            hdf5::Handle d(H5Dcreate2(file, dataset_name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+                           "H5Dcreate2");
             if (n) hdf5::check(H5Dwrite(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "H5Dwrite");
         };
         write("tokens", tokens, stored);
@@ -56,7 +56,8 @@ std::string write_tokens(const std::string& name, const std::vector<std::int64_t
 /// A 60-token stream over ids 0..11 with a Zipf-like mix and repeated pairs.
 std::vector<std::int64_t> stream60() {
     std::vector<std::int64_t> t;
-    for (int s = 0; s < 60; ++s) t.push_back((s * s + 3 * s) % 7 == 0 ? 11 : (s * 7 + s / 5) % 6 + (s % 4 == 0 ? 6 : 0));
+    for (int s = 0; s < 60; ++s)
+        t.push_back((s * s + 3 * s) % 7 == 0 ? 11 : (s * 7 + s / 5) % 6 + (s % 4 == 0 ? 6 : 0));
     return t;
 }
 
@@ -87,8 +88,8 @@ TEST(DistributedCounts, SlicesOffsetsAndOwnersMatchTheSerialCount) {
         const Vocabulary vocab = top_vocabulary(counts, v);
         const auto breaks = document_breaks(offsets, slice.partition.first(), slice.partition.count());
         const BlockCyclic layout{blacs::near_square_shape(world.size()), 2};
-        const auto owned = accumulate_at_owners(count_local_bigrams(slice.tokens, slice.next, breaks, vocab.index),
-                                                layout, world);
+        const auto owned =
+            accumulate_at_owners(count_local_bigrams(slice.tokens, slice.next, breaks, vocab.index), layout, world);
         for (const auto& e : owned) EXPECT_EQ(layout.owner(e.row, e.col), world.rank());
         std::vector<std::vector<std::int64_t>> gathered;
         std::vector<std::int64_t> flat;
@@ -157,8 +158,8 @@ TEST(DistributedCounts, FirstBadIdIsNamedOnEveryRank) {
         FAIL() << "no error";
     } catch (const InputError& e) {
         const std::string text = e.what();
-        EXPECT_NE(text.find("/tokens: 3 token id(s) outside [0, 12), first at index 37 (value 999)"),
-                  std::string::npos) << text;
+        EXPECT_NE(text.find("/tokens: 3 token id(s) outside [0, 12), first at index 37 (value 999)"), std::string::npos)
+            << text;
     }
     tokens[37] = 1;
     const std::string negative = write_tokens("transition_negative", tokens, H5T_STD_I32LE, {}, 12);
@@ -176,8 +177,8 @@ TEST(DistributedCounts, StreamShorterThanTheRankCount) {
     const TransitionResults r = run_transition_stage(path, {1, 2}, true, 0, false, world);
     ASSERT_EQ(r.rows.size(), 2u);
     EXPECT_EQ(r.tokens, 3);
-    EXPECT_EQ(r.rows[1].bigrams, 2);        // (2,1) and (1,2)
-    EXPECT_EQ(r.rows[0].bigrams, 0);        // V = 1: only id 2, and (2,2) never occurs
+    EXPECT_EQ(r.rows[1].bigrams, 2);  // (2,1) and (1,2)
+    EXPECT_EQ(r.rows[0].bigrams, 0);  // V = 1: only id 2, and (2,2) never occurs
     EXPECT_EQ(r.rows[0].dangling_rows, 1);
     EXPECT_NEAR(r.rows[1].pr[0], 2.0, 1e-14);  // a permutation matrix: two equal singular values
     EXPECT_TRUE(std::isnan(r.rows[0].pr[0]));

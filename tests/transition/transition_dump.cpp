@@ -32,10 +32,14 @@ int main(int argc, char** argv) {
     std::string h5;
     for (int a = 4; a < argc; ++a) {
         const std::string arg = argv[a];
-        if (arg == "--default") explicit_list = false;
-        else if (arg == "--full") full = true;
-        else if (arg == "--seed" && a + 1 < argc) seed = std::stoull(argv[++a]);
-        else if (arg == "--h5" && a + 1 < argc) h5 = argv[++a];
+        if (arg == "--default")
+            explicit_list = false;
+        else if (arg == "--full")
+            full = true;
+        else if (arg == "--seed" && a + 1 < argc)
+            seed = std::stoull(argv[++a]);
+        else if (arg == "--h5" && a + 1 < argc)
+            h5 = argv[++a];
     }
     std::vector<std::int64_t> sizes;
     std::stringstream list(argv[3]);

@@ -49,8 +49,9 @@ TEST(Checked, OverflowThrowsInputErrorNamingTheComputation) {
 
 TEST(Checked, BufferBytesRefuseOverflowAndNegativeCounts) {
     // 2^31 × 2^31 elements fit int64; their bytes as doubles (2^65) do not fit size_t.
-    EXPECT_NE(error_of([] { util::checked_bytes(std::int64_t{1} << 31, std::int64_t{1} << 31, 8, "block"); })
-                  .find("block: 4611686018427387904 × 8 overflows"),
+    EXPECT_NE(error_of([] {
+                  util::checked_bytes(std::int64_t{1} << 31, std::int64_t{1} << 31, 8, "block");
+              }).find("block: 4611686018427387904 × 8 overflows"),
               std::string::npos);
     EXPECT_EQ(error_of([] { util::checked_bytes(-1, 8, "block"); }), "block: -1 is out of range");
     EXPECT_EQ(error_of([] { util::checked_elements(-2, 3, "rows"); }), "rows: -6 is out of range");

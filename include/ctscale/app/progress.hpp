@@ -19,8 +19,8 @@ struct WorkMeasure {
 
 class Progress {
 public:
-    Progress(bool enabled, std::string program, WorkMeasure measure = WorkMeasure::megabytes(),
-             std::FILE* out = stderr, std::chrono::milliseconds quiet = std::chrono::seconds(1));
+    Progress(bool enabled, std::string program, WorkMeasure measure = WorkMeasure::megabytes(), std::FILE* out = stderr,
+             std::chrono::milliseconds quiet = std::chrono::seconds(1));
     void update(std::size_t done, std::size_t total, const std::string& unit, double work, double total_work);
     /// Ends a rewritten terminal line.
     void finish();

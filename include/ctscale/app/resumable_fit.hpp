@@ -14,7 +14,7 @@ namespace ctscale::app {
 struct FitRun {
     std::vector<fit::MatrixResult> matrices;  ///< rank 0: every matrix, in the order given
     double time_read = 0, time_fit = 0;
-    std::unique_ptr<RunJournal> journal;      ///< rank 0, when there is an --output
+    std::unique_ptr<RunJournal> journal;  ///< rank 0, when there is an --output
 };
 
 /// Collective.

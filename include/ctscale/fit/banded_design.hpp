@@ -15,8 +15,8 @@ namespace ctscale::fit {
 
 class BandedDesign {
 public:
-    static constexpr double cutoff = 9.5;           ///< in units of σ: exp(−9.5²/2) ≈ 2.4e-20
-    static constexpr std::int64_t tile_columns = 8; ///< padding vs GEMM efficiency
+    static constexpr double cutoff = 9.5;            ///< in units of σ: exp(−9.5²/2) ≈ 2.4e-20
+    static constexpr std::int64_t tile_columns = 8;  ///< padding vs GEMM efficiency
 
     BandedDesign(std::int64_t cols, std::int64_t k, double width);
 

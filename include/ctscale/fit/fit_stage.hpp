@@ -36,7 +36,7 @@ using MatrixDone = std::function<void(std::size_t, const MatrixResult&)>;
 
 /// Collective. Throws InputError (on every rank) for non-finite weights unless skipping.
 FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
-                       const FitConfig& config, const boost::mpi::communicator& comm,
-                       const FitProgress& progress = {}, const MatrixDone& on_matrix = {});
+                       const FitConfig& config, const boost::mpi::communicator& comm, const FitProgress& progress = {},
+                       const MatrixDone& on_matrix = {});
 
 }  // namespace ctscale::fit

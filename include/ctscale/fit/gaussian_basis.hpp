@@ -12,12 +12,12 @@
 namespace ctscale::fit {
 
 struct GaussianBasis {
-    std::int64_t cols = 0;            ///< n, the row width
-    std::int64_t k = 0;               ///< K
-    std::int64_t rank = 0;            ///< r: numerical rank of Φ
-    double condition = 0;             ///< σ_max/σ_min of Φ (inf when σ_min = 0)
-    std::vector<double> orthonormal;  ///< U_r, n×r column-major
-    std::vector<double> coefficients; ///< V_r Σ_r⁻¹, K×r column-major: a = coefficients · b
+    std::int64_t cols = 0;             ///< n, the row width
+    std::int64_t k = 0;                ///< K
+    std::int64_t rank = 0;             ///< r: numerical rank of Φ
+    double condition = 0;              ///< σ_max/σ_min of Φ (inf when σ_min = 0)
+    std::vector<double> orthonormal;   ///< U_r, n×r column-major
+    std::vector<double> coefficients;  ///< V_r Σ_r⁻¹, K×r column-major: a = coefficients · b
 
     static GaussianBasis build(std::int64_t cols, std::int64_t k, double width);
 };

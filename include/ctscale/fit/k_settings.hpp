@@ -18,16 +18,14 @@ struct KRule {
 std::optional<KRule> parse_k_rule(const std::string& text);
 
 struct KSetting {
-    std::string label;                  ///< "8" or "rule"
-    std::int64_t fixed = 0;             ///< K of a list entry
-    std::optional<KRule> rule;          ///< set for the rule
+    std::string label;          ///< "8" or "rule"
+    std::int64_t fixed = 0;     ///< K of a list entry
+    std::optional<KRule> rule;  ///< set for the rule
 
     static KSetting from_value(std::int64_t k) { return {std::to_string(k), k, std::nullopt}; }
     static KSetting from_rule(KRule r) { return {"rule", 0, r}; }
     /// The K this setting gives a matrix with rows of width `cols` (integer division).
-    std::int64_t k_for(std::int64_t cols) const {
-        return rule ? std::max(rule->minimum, cols / rule->divisor) : fixed;
-    }
+    std::int64_t k_for(std::int64_t cols) const { return rule ? std::max(rule->minimum, cols / rule->divisor) : fixed; }
 };
 
 /// The --k list followed by the rule, if any.

@@ -22,10 +22,10 @@ struct NonFinite {
 /// Working arrays of one row block, reused from block to block and matrix to matrix (a
 /// first touch of a page costs more here than the arithmetic on it).
 struct BlockScratch {
-    util::ScratchArray<double> projections;     ///< count × total_columns, row-major
-    util::ScratchArray<double> permuted_rows;   ///< the null rows w[π], for the banded route
-    util::ScratchArray<double> design_products; ///< W·Φ, for the banded route
-    util::ScratchArray<double> amplitudes;      ///< count × K, for --save-amplitudes
+    util::ScratchArray<double> projections;      ///< count × total_columns, row-major
+    util::ScratchArray<double> permuted_rows;    ///< the null rows w[π], for the banded route
+    util::ScratchArray<double> design_products;  ///< W·Φ, for the banded route
+    util::ScratchArray<double> amplitudes;       ///< count × K, for --save-amplitudes
 };
 
 class LocalFit {

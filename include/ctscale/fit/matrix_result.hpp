@@ -16,14 +16,13 @@ struct SettingResult {
     std::int64_t k = 0;
     std::string status = "ok";  ///< or why the setting was skipped for this matrix
     static constexpr double missing = std::numeric_limits<double>::quiet_NaN();
-    double r2_mean = missing, r2_median = missing, r2_pooled = missing, r2_null_pooled = missing,
-           r2_excess = missing;
+    double r2_mean = missing, r2_median = missing, r2_pooled = missing, r2_null_pooled = missing, r2_excess = missing;
     double amplitude_pr = missing, amplitude_pr_null = missing, basis_cond = missing;
     std::int64_t undefined_rows = 0;
     double ss_res = 0, ss_tot = 0, ss_res_null = 0;  ///< sums over defined rows
-    std::vector<double> r2_rows;                    ///< NaN for undefined rows
-    std::vector<double> eigenvalues;                ///< amplitude covariance, descending
-    std::vector<double> amplitudes;                 ///< rows × K, with --save-amplitudes
+    std::vector<double> r2_rows;                     ///< NaN for undefined rows
+    std::vector<double> eigenvalues;                 ///< amplitude covariance, descending
+    std::vector<double> amplitudes;                  ///< rows × K, with --save-amplitudes
 
     bool fitted() const noexcept { return status == "ok"; }
 };

@@ -25,18 +25,18 @@ namespace ctscale::fit {
 
 struct WidthPlan {
     struct Entry {
-        std::size_t setting;           ///< index into the run's settings
+        std::size_t setting;  ///< index into the run's settings
         std::int64_t k;
         std::shared_ptr<const GaussianBasis> basis;
-        std::int64_t column;           ///< first projection column; the null twin's follow at column + rank
+        std::int64_t column;  ///< first projection column; the null twin's follow at column + rank
         std::shared_ptr<const BandedDesign> banded;  ///< set for the banded route
     };
     std::int64_t cols = 0;
     std::vector<Entry> entries;
-    std::vector<double> stacked;       ///< n × dense_columns, column-major: the dense entries' U_r and twins
+    std::vector<double> stacked;  ///< n × dense_columns, column-major: the dense entries' U_r and twins
     std::int64_t dense_columns = 0;
-    std::int64_t total_columns = 0;    ///< projection columns of all entries
-    std::int64_t widest_banded_k = 0;  ///< 0 when no entry takes the banded route
+    std::int64_t total_columns = 0;         ///< projection columns of all entries
+    std::int64_t widest_banded_k = 0;       ///< 0 when no entry takes the banded route
     std::vector<std::int64_t> permutation;  ///< π of the null baseline
 };
 

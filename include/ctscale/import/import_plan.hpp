@@ -11,9 +11,9 @@
 namespace ctscale::import {
 
 struct ImportItem {
-    io::TensorInfo target;       ///< the dataset to write (rows/cols after any transposition)
-    int shard = 0;               ///< index into SafetensorsSource::shards
-    std::uint64_t offset = 0;    ///< absolute file offset of the source data
+    io::TensorInfo target;     ///< the dataset to write (rows/cols after any transposition)
+    int shard = 0;             ///< index into SafetensorsSource::shards
+    std::uint64_t offset = 0;  ///< absolute file offset of the source data
     bool token_embedding = false;
 };
 

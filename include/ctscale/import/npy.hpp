@@ -14,7 +14,7 @@ inline constexpr std::uint64_t max_npy_header = 1 << 20;
 
 struct NpyHeader {
     int major_version = 1;
-    std::string descr;                ///< e.g. "<u2", "<i8", "|u1"
+    std::string descr;  ///< e.g. "<u2", "<i8", "|u1"
     bool fortran_order = false;
     std::vector<std::int64_t> shape;  ///< () for a scalar
     std::uint64_t data_offset = 0;    ///< where the array data starts

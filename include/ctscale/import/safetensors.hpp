@@ -27,8 +27,8 @@ struct SafetensorsTensor {
 };
 
 struct SafetensorsHeader {
-    std::uint64_t header_length = 0;  ///< N
-    std::uint64_t data_bytes = 0;     ///< size of the byte buffer after the header
+    std::uint64_t header_length = 0;         ///< N
+    std::uint64_t data_bytes = 0;            ///< size of the byte buffer after the header
     std::vector<SafetensorsTensor> tensors;  ///< in data order
     std::map<std::string, std::string> metadata;
 };

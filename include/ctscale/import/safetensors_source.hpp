@@ -15,10 +15,10 @@ struct ShardTensor {
 };
 
 struct SafetensorsSource {
-    std::string input;                ///< PATH as given
-    std::filesystem::path directory;  ///< where the weights are (config.json is looked for here)
-    std::vector<std::string> shards;  ///< paths of the shard files
-    std::vector<ShardTensor> tensors; ///< every tensor of every shard; names unique
+    std::string input;                 ///< PATH as given
+    std::filesystem::path directory;   ///< where the weights are (config.json is looked for here)
+    std::vector<std::string> shards;   ///< paths of the shard files
+    std::vector<ShardTensor> tensors;  ///< every tensor of every shard; names unique
 };
 
 /// Resolves PATH and parses every shard header. Throws InputError naming the file at fault.

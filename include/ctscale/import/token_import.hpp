@@ -11,7 +11,7 @@ namespace ctscale::import {
 
 struct TokenSource {
     std::string path;
-    std::string description;       ///< for provenance: "raw uint16", ".npy <i8"
+    std::string description;  ///< for provenance: "raw uint16", ".npy <i8"
     unsigned element_bytes = 2;
     bool is_signed = false;
     std::uint64_t data_offset = 0;

@@ -27,10 +27,10 @@ struct ModelInfo {
 };
 
 struct TensorInfo {
-    std::string name;        ///< dataset name under /weights
-    int rank = 2;            ///< 1 (biases, norms: counted, not analysed) or 2
-    std::int64_t rows = 0;   ///< 1 for a 1-D tensor
-    std::int64_t cols = 0;   ///< the row width; the length of a 1-D tensor
+    std::string name;       ///< dataset name under /weights
+    int rank = 2;           ///< 1 (biases, norms: counted, not analysed) or 2
+    std::int64_t rows = 0;  ///< 1 for a 1-D tensor
+    std::int64_t cols = 0;  ///< the row width; the length of a 1-D tensor
     int layer = -1;
     std::string kind = "other";
     StoredType dtype = StoredType::f32;

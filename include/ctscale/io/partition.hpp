@@ -16,9 +16,7 @@ struct RowPartition {
     /// ⌈m/P⌉ (at least 1, so the descriptor block size is valid even for m = 0).
     std::int64_t block() const noexcept { return std::max<std::int64_t>(1, (global_rows + ranks - 1) / ranks); }
     std::int64_t first_of(int r) const noexcept { return std::min(global_rows, r * block()); }
-    std::int64_t count_of(int r) const noexcept {
-        return std::min(global_rows, (r + 1) * block()) - first_of(r);
-    }
+    std::int64_t count_of(int r) const noexcept { return std::min(global_rows, (r + 1) * block()) - first_of(r); }
     std::int64_t first() const noexcept { return first_of(rank); }
     std::int64_t count() const noexcept { return count_of(rank); }
     /// The rank owning global row `row`.

@@ -34,7 +34,7 @@ struct SpectralResult {
     double mp_softrank = not_computed;        ///< mp_edge/λ_max
     std::string method;  ///< how: "dsyrk+lanczos", "gemm-reduce+dsytrd_2stage(2 threads)", "skipped: …"
     std::string grid;    ///< where: "1x1" (one rank), "1xP" (all ranks), "2x2" (PDSYEVR's grid)
-    std::vector<double> singular_values;      ///< full mode: all min(m, n), descending
+    std::vector<double> singular_values;  ///< full mode: all min(m, n), descending
 };
 
 }  // namespace ctscale::spectral

@@ -25,7 +25,7 @@ namespace ctscale::transition {
 /// The six matrices, in the order of the results table.
 inline constexpr int matrix_count = 6;
 inline constexpr std::array<const char*, matrix_count> matrix_names = {"counts", "counts_sym", "counts_skew",
-                                                                     "P",      "P_sym",      "P_skew"};
+                                                                       "P",      "P_sym",      "P_skew"};
 using Six = std::array<double, matrix_count>;
 
 /// A position (row, col) of X with m = C[row, col] and mt = C[col, row].
@@ -57,7 +57,8 @@ public:
 
     /// Collective: the sums of the leading V×V block, identical on every rank (partial sums
     /// combined in rank order, so a fixed rank count gives bitwise-fixed results).
-    GramSums sums(std::int64_t v, const std::vector<std::int64_t>& row_sums, const boost::mpi::communicator& comm) const;
+    GramSums sums(std::int64_t v, const std::vector<std::int64_t>& row_sums,
+                  const boost::mpi::communicator& comm) const;
 
 private:
     GramSums local_sums(std::int64_t v, const std::vector<std::int64_t>& row_sums) const;

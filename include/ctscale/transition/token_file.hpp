@@ -15,8 +15,8 @@ struct TokenFileInfo {
     std::string path;
     std::string tokenizer;
     std::string source;
-    std::int64_t vocab_size = 0;                ///< the file's attribute: ids lie in [0, vocab_size)
-    std::int64_t length = 0;                    ///< T, tokens in the stream
+    std::int64_t vocab_size = 0;                 ///< the file's attribute: ids lie in [0, vocab_size)
+    std::int64_t length = 0;                     ///< T, tokens in the stream
     std::vector<std::int64_t> document_offsets;  ///< empty without /document_offsets
 };
 

@@ -14,6 +14,7 @@ packages=(
   python3-pandas python3-matplotlib python3-pytest  # ctscale-report and the Python module
   python3-torch python3-sentencepiece bible-kjv  # scripts/train-models.sh (trained GPT-style models)
   time      # /usr/bin/time: per-rank peak RSS in scripts/scale-points.sh
+  clang-format  # scripts/check-format.sh (the CTest format_check)
   clang libclang-rt-14-dev  # libFuzzer and its sanitizers (scripts/fuzz.sh); g++'s come with build-essential
 )
 

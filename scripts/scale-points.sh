@@ -307,6 +307,7 @@ trained_models() {
   timed train-models 0 0 bash "$REPO/scripts/train-models.sh" --outdir "$OUTDIR/trained" ||
     die "train-models failed (log: $LOGS/train-models.log)"
   for dir in "$OUTDIR"/trained/models/*/; do
+    dir=${dir%/}
     name=$(basename "$dir")
     done_already "$RESULTS/$name.h5" && continue
     ckpt=$CKPTS/$name.h5

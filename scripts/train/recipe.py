@@ -28,6 +28,7 @@ class Recipe:
     eval_windows: int = 96
     seed: int = 1234
     threads: int = 2
+    blas_threads: int = 1       # OpenBLAS threads inside each PyTorch thread (train_models.py sets it)
 
     @property
     def steps(self) -> int:

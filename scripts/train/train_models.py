@@ -3,10 +3,16 @@ initialisation, as a Hugging Face-layout checkpoint (model.safetensors + config.
 Run through scripts/train-models.sh; see docs/trained-models.md."""
 from __future__ import annotations
 
+import os
+
+# One BLAS thread inside PyTorch's own two: OpenBLAS's default (a thread per core) on top of
+# PyTorch's threads oversubscribes the cores, runs several times slower and changes the
+# bits. It must be set before torch loads OpenBLAS, so before the imports below.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
 import argparse
 import csv
 import json
-import os
 import shutil
 import sys
 import time

@@ -6,7 +6,7 @@
 # The method, the family and its cost: docs/trained-models.md.
 #
 #   usage: bash scripts/train-models.sh [--quick] [--outdir DIR]
-#     --quick    the smallest model on 120k tokens (about 90 s, for the tests)
+#     --quick    the smallest model on 120k tokens (about 30 s, for the tests)
 #     --outdir   [CTSCALE_TRAINED_DIR, else build/trained, or build/trained-quick with --quick]
 #
 # Layout of OUTDIR:

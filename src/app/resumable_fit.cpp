@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "ctscale/app/progress.hpp"
+#include "ctscale/cli/progress.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/mpi/collective.hpp"
 
@@ -61,7 +61,7 @@ FitRun run_resumable_fit(const io::Checkpoint& checkpoint, const std::vector<io:
     }
     std::int64_t total_bytes = 0;
     for (const auto& m : todo) total_bytes += m.n_params() * static_cast<std::int64_t>(io::bytes_of(m.dtype));
-    Progress progress(root && !options.quiet, "ctscale-mpi");
+    cli::Progress progress(root && !options.quiet, "ctscale-mpi");
     fit::FitStage stage = fit::run_fit_stage(
         checkpoint, todo, config, world,
         [&](std::size_t count, std::int64_t bytes) {

@@ -6,11 +6,13 @@
 #include <sstream>
 #include <utility>
 
-#include "ctscale/app/cli.hpp"
+#include "ctscale/cli/cli.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/spectral/spectral_result.hpp"
 
 namespace ctscale::app {
+
+namespace po = cli::po;
 namespace {
 
 /// The same path, or two names of one existing file (links, ./ prefixes).
@@ -68,14 +70,14 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
          << described;
     help_text = help.str();
 
-    const po::variables_map values = parse_command_line(args, described);
+    const po::variables_map values = cli::parse_command_line(args, described);
     if (values.count("help")) return Action::help;
     if (values.count("version")) return Action::version;
 
     if (values.count("input")) options.input = values["input"].as<std::string>();
     if (values.count("output")) options.output = values["output"].as<std::string>();
     if (values.count("json")) options.json = values["json"].as<std::string>();
-    options.k_values = parse_int_list(values["k"].as<std::string>(), "k", 1);
+    options.k_values = cli::parse_int_list(values["k"].as<std::string>(), "k", 1);
     options.k_rule = fit::parse_k_rule(values["k-rule"].as<std::string>());
     options.width = values["width"].as<double>();
     if (!(options.width > 0) || !std::isfinite(options.width)) throw UsageError("--width must be a positive number");
@@ -90,14 +92,14 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     const std::string nonfinite = values["on-nonfinite"].as<std::string>();
     if (nonfinite != "fail" && nonfinite != "skip") throw UsageError("--on-nonfinite must be fail or skip");
     options.fail_on_nonfinite = nonfinite == "fail";
-    options.spectral = spectral::name_of(spectral::parse_spectral_mode(values["spectral"].as<std::string>()));
+    options.spectral = spectral::parse_spectral_mode(values["spectral"].as<std::string>());
     if (values.count("tokens")) options.tokens = values["tokens"].as<std::string>();
     if (values.count("vocab")) {
-        options.vocab = parse_int_list(values["vocab"].as<std::string>(), "vocab", 1);
+        options.vocab = cli::parse_int_list(values["vocab"].as<std::string>(), "vocab", 1);
         options.vocab_explicit = true;
     }
     options.save_amplitudes = values.count("save-amplitudes") > 0;
-    options.memory_per_rank = parse_byte_size(values["mem-per-rank"].as<std::string>(), "mem-per-rank");
+    options.memory_per_rank = cli::parse_byte_size(values["mem-per-rank"].as<std::string>(), "mem-per-rank");
     options.null_seed = values["null-seed"].as<std::uint64_t>();
     options.blas_threads = values["blas-threads"].as<int>();
     if (options.blas_threads < 1) throw UsageError("--blas-threads must be >= 1");
@@ -107,7 +109,7 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     if (options.resume && options.output.empty())
         throw UsageError("--resume needs --output (its progress records live beside it)");
     refuse_overwriting_inputs(options);
-    options.command_line = join_command_line("ctscale-mpi", args);
+    options.command_line = cli::join_command_line("ctscale-mpi", args);
     return Action::run;
 }
 

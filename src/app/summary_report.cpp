@@ -2,12 +2,12 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "ctscale/error.hpp"
+#include "ctscale/io/atomic_file.hpp"
 #include "ctscale/transition/transition_report.hpp"
 
 namespace ctscale::app {
@@ -168,9 +168,7 @@ void write_summary_json(const std::string& path, const RunRecord& record, const 
                                    {"method", s.method}});
     }
     if (results.transition) root["transition"] = transition::transition_json(*results.transition);
-    std::ofstream file(path);
-    file << root.dump(2) << "\n";
-    if (!file) throw InputError(path + ": cannot write JSON summary");
+    io::write_file_atomically(path, root.dump(2) + "\n");
 }
 
 }  // namespace ctscale::app

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "ctscale/linalg/lapack.hpp"
-#include "ctscale/synth/random.hpp"
+#include "ctscale/util/random.hpp"
 
 namespace ctscale::fit {
 
@@ -58,7 +58,7 @@ GaussianBasis GaussianBasis::build(std::int64_t cols, std::int64_t k, double wid
 std::vector<std::int64_t> null_permutation(std::int64_t cols, std::uint64_t seed) {
     std::vector<std::int64_t> pi(static_cast<std::size_t>(cols));
     std::iota(pi.begin(), pi.end(), 0);
-    synth::SplitMix64 generator{seed};
+    util::SplitMix64 generator{seed};
     for (std::int64_t i = cols - 1; i >= 1; --i) {
         const auto j = static_cast<std::int64_t>(generator.next() % static_cast<std::uint64_t>(i + 1));
         std::swap(pi[i], pi[j]);

@@ -4,7 +4,7 @@
 #include <type_traits>
 
 #include "ctscale/error.hpp"
-#include "ctscale/synth/random.hpp"
+#include "ctscale/util/random.hpp"
 
 namespace ctscale::fit {
 namespace {
@@ -27,7 +27,7 @@ public:
         bytes_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
     }
     std::string finish() {
-        value(synth::hash_name(bytes_));  // FNV-1a of everything before it
+        value(util::hash_name(bytes_));  // FNV-1a of everything before it
         return std::move(bytes_);
     }
     explicit Writer(std::string_view header) : bytes_(header) {}
@@ -42,7 +42,7 @@ public:
         if (bytes.size() < magic.size() + 8 || bytes.substr(0, magic.size()) != magic) fail("not a ctscale fit record");
         std::uint64_t stored;
         std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
-        if (stored != synth::hash_name(bytes.substr(0, bytes.size() - 8))) fail("checksum mismatch (corrupt record)");
+        if (stored != util::hash_name(bytes.substr(0, bytes.size() - 8))) fail("checksum mismatch (corrupt record)");
         position_ = magic.size();
         end_ = bytes.size() - 8;
     }

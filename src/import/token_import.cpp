@@ -6,12 +6,10 @@
 #include <vector>
 
 #include "ctscale/error.hpp"
-#include "ctscale/hdf5/attributes.hpp"
-#include "ctscale/hdf5/file.hpp"
 #include "ctscale/import/npy.hpp"
 #include "ctscale/import/positioned_file.hpp"
 #include "ctscale/io/partition.hpp"
-#include "ctscale/io/row_io.hpp"
+#include "ctscale/io/token_stream.hpp"
 #include "ctscale/mpi/collective.hpp"
 #include "ctscale/util/checked.hpp"
 
@@ -154,23 +152,16 @@ TokenImportSummary import_tokens(const TokenSource& source, const std::string& p
                              ? settings.vocab_size
                              : static_cast<std::int64_t>(
                                    boost::mpi::all_reduce(comm, largest, boost::mpi::maximum<std::uint64_t>()) + 1);
-    const bool narrow = summary.vocab_size <= 65536;
-    summary.stored_type = narrow ? "uint16" : "uint32";
+    summary.stored_type = io::TokenStreamWriter::stored_type_name(summary.vocab_size);
 
     // Pass 2: the file.
-    std::unique_ptr<hdf5::File> out;
-    hdf5::Handle dataset;
+    std::unique_ptr<io::TokenStreamWriter> out;
     mpi::all_or_nothing(comm, [&] {
         try {
-            out = std::make_unique<hdf5::File>(hdf5::File::create_parallel(path, comm));
-            hdf5::write_attribute(*out, "schema", "ctscale.tokens");
-            hdf5::write_attribute(*out, "schema_version", std::int64_t{1});
-            hdf5::write_attribute(*out, "vocab_size", summary.vocab_size);
-            hdf5::write_attribute(*out, "tokenizer", settings.tokenizer);
-            hdf5::write_attribute(*out, "source",
-                                  std::string("ctscale-import ") + CTSCALE_VERSION + " from " + source.path + " (" +
-                                      source.description + ")");
-            dataset = hdf5::create_dataset_1d(*out, "tokens", narrow ? H5T_STD_U16LE : H5T_STD_U32LE, source.count);
+            const io::TokenStreamHeader header{summary.vocab_size, settings.tokenizer,
+                                               std::string("ctscale-import ") + CTSCALE_VERSION + " from " +
+                                                   source.path + " (" + source.description + ")"};
+            out = std::make_unique<io::TokenStreamWriter>(path, header, source.count, 0, comm);
         } catch (const LibraryError& e) {
             throw InputError(path + ": cannot create: " + e.what());
         }
@@ -184,13 +175,12 @@ TokenImportSummary import_tokens(const TokenSource& source, const std::string& p
                        }
                        mpi::all_or_nothing(comm, [&] {
                            try {
-                               io::write_rows(dataset, H5T_NATIVE_UINT32, first, count, 1, ids.data());
+                               out->write_tokens(first, count, ids.data());
                            } catch (const LibraryError& e) {
                                throw InputError(path + ": cannot write /tokens: " + e.what());
                            }
                        });
                    });
-    dataset = hdf5::Handle();  // datasets close before the file (the MPI-IO driver insists)
     mpi::all_or_nothing(comm, [&] {
         try {
             out->close();

@@ -10,7 +10,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <boost/mpi/collectives.hpp>
+
 #include "ctscale/error.hpp"
+#include "ctscale/mpi/collective.hpp"
 
 namespace ctscale::io {
 namespace {
@@ -98,6 +101,35 @@ void write_files_atomically(const std::string& directory,
         if (::fsync(fd.get()) != 0) throw InputError(system_error(directory, "cannot sync"));
     } catch (...) {
         for (const auto& file : files) std::remove(temporary_for(file.first).c_str());
+        throw;
+    }
+}
+
+void check_writable_destination(const std::string& path) {
+    const std::filesystem::path target(path);
+    const std::filesystem::path directory = target.parent_path().empty() ? "." : target.parent_path();
+    if (!std::filesystem::is_directory(directory)) {
+        throw InputError(path + ": cannot write: directory " + directory.string() + " does not exist");
+    }
+    if (::access(directory.c_str(), W_OK) != 0) {
+        throw InputError(path + ": cannot write: directory " + directory.string() + " is not writable");
+    }
+    if (std::filesystem::is_directory(target)) throw InputError(path + ": cannot write: is a directory");
+}
+
+void write_atomically(const std::string& path, const boost::mpi::communicator& comm,
+                      const std::function<void(const std::string& temporary)>& write) {
+    mpi::all_or_nothing(comm, [&] { check_writable_destination(path); });
+    long id = comm.rank() == 0 ? static_cast<long>(::getpid()) : 0;  // rank 0's name for every rank
+    boost::mpi::broadcast(comm, id, 0);
+    const std::string temporary = path + ".tmp." + std::to_string(id);
+    try {
+        write(temporary);
+        mpi::all_or_nothing(comm, [&] {
+            if (comm.rank() == 0) commit_file(temporary, path);
+        });
+    } catch (...) {
+        if (comm.rank() == 0) std::remove(temporary.c_str());
         throw;
     }
 }

@@ -48,13 +48,26 @@ void symm_lower(std::int64_t m, std::int64_t n, const double* a, std::int64_t ld
     dsymm_("L", "L", &im, &in, &one, a, &ilda, b, &ildb, &zero, c, &ildc, 1, 1);
 }
 
-void syrk_upper(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
-                double beta, double* c, std::int64_t ldc) {
+namespace {
+
+void syrk(char uplo, char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+          double beta, double* c, std::int64_t ldc) {
     if (n == 0) return;
-    const char uplo = 'U';
     const int in = to_blas_int(n), ik = to_blas_int(k);
     const int ilda = to_blas_int(std::max<std::int64_t>(1, lda)), ildc = to_blas_int(std::max<std::int64_t>(1, ldc));
     dsyrk_(&uplo, &trans, &in, &ik, &alpha, a, &ilda, &beta, c, &ildc, 1, 1);
+}
+
+}  // namespace
+
+void syrk_upper(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+                double beta, double* c, std::int64_t ldc) {
+    syrk('U', trans, n, k, alpha, a, lda, beta, c, ldc);
+}
+
+void syrk_lower(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+                double beta, double* c, std::int64_t ldc) {
+    syrk('L', trans, n, k, alpha, a, lda, beta, c, ldc);
 }
 
 void set_blas_threads(int threads) {

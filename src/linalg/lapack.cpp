@@ -20,6 +20,9 @@ void dsyevr_(const char* jobz, const char* range, const char* uplo, const int* n
              const double* vl, const double* vu, const int* il, const int* iu, const double* abstol, int* m, double* w,
              double* z, const int* ldz, int* isuppz, double* work, const int* lwork, int* iwork, const int* liwork,
              int* info, std::size_t, std::size_t, std::size_t);
+void dsytrd_sy2sb_(const char* uplo, const int* n, const int* kd, double* a, const int* lda, double* ab,
+                   const int* ldab, double* tau, double* work, const int* lwork, int* info, std::size_t);
+void dsterf_(const int* n, double* d, double* e, int* info);
 }
 
 namespace ctscale::linalg {
@@ -106,6 +109,49 @@ std::vector<double> symmetric_eigenvalues(std::int64_t n, double* a, std::int64_
     check_info(info, "DSYEVR");
     values.resize(static_cast<std::size_t>(found));
     return values;
+}
+
+double symmetric_eigenpair(std::int64_t n, double* a, std::int64_t lda, std::int64_t index, double* vector) {
+    const int in = to_blas_int(n), ilda = to_blas_int(std::max<std::int64_t>(1, lda)), which = to_blas_int(index);
+    const double zero = 0, abstol = 0;
+    int found = 0, info = 0, lwork = -1, liwork = -1, iquery = 0;
+    double query = 0;
+    // DSYEVR may use all of W and two ISUPPZ entries per vector: both get their full sizes.
+    std::vector<double> values(static_cast<std::size_t>(n));
+    std::vector<int> support(static_cast<std::size_t>(2 * n));
+    dsyevr_("V", "I", "L", &in, a, &ilda, &zero, &zero, &which, &which, &abstol, &found, values.data(), vector, &in,
+            support.data(), &query, &lwork, &iquery, &liwork, &info, 1, 1, 1);
+    check_info(info, "DSYEVR");
+    lwork = workspace(query);
+    liwork = std::max(1, iquery);
+    std::vector<double> work(static_cast<std::size_t>(lwork));
+    std::vector<int> iwork(static_cast<std::size_t>(liwork));
+    dsyevr_("V", "I", "L", &in, a, &ilda, &zero, &zero, &which, &which, &abstol, &found, values.data(), vector, &in,
+            support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
+    check_info(info, "DSYEVR");
+    if (found != 1) throw LibraryError("DSYEVR: found " + std::to_string(found) + " eigenvalues, expected 1");
+    return values[0];
+}
+
+void symmetric_to_band(std::int64_t n, std::int64_t kd, double* a, std::int64_t lda, double* band, std::int64_t ldab) {
+    const int in = to_blas_int(n), ikd = to_blas_int(kd), ilda = to_blas_int(std::max<std::int64_t>(1, lda)),
+              ildab = to_blas_int(ldab);
+    std::vector<double> tau(static_cast<std::size_t>(std::max<std::int64_t>(1, n)));
+    int info = 0, lwork = -1;
+    double query = 0;
+    dsytrd_sy2sb_("L", &in, &ikd, a, &ilda, band, &ildab, tau.data(), &query, &lwork, &info, 1);
+    check_info(info, "DSYTRD_SY2SB");
+    lwork = workspace(query);
+    std::vector<double> work(static_cast<std::size_t>(lwork));
+    dsytrd_sy2sb_("L", &in, &ikd, a, &ilda, band, &ildab, tau.data(), work.data(), &lwork, &info, 1);
+    check_info(info, "DSYTRD_SY2SB");
+}
+
+void tridiagonal_eigenvalues(std::int64_t n, double* d, double* e) {
+    const int in = to_blas_int(n);
+    int info = 0;
+    dsterf_(&in, d, e, &info);
+    check_info(info, "DSTERF");
 }
 
 }  // namespace ctscale::linalg

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 
-#include "ctscale/blacs/scalapack.hpp"
 #include "ctscale/linalg/band_to_tridiagonal.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/linalg/lapack.hpp"
-#include "lapack.hpp"
 
 namespace ctscale::spectral {
 namespace {
@@ -27,28 +25,19 @@ int threads_for(std::int64_t k, int offered) { return k >= threaded_from ? offer
 }  // namespace
 
 std::vector<double> all_eigenvalues(double* g, std::int64_t k, int offered_threads) {
-    const int n = linalg::to_blas_int(k);
     if (k < two_stage_from) return linalg::symmetric_eigenvalues(k, g, k, 1, k);  // too small to share out
-    const int kd = band_width, ldab = band_width + 1, query = -1;
+    const std::int64_t kd = band_width, ldab = band_width + 1;
     const int threads = threads_for(k, offered_threads);
-    int info = 0;
-    const auto order = static_cast<std::size_t>(n);
-    std::vector<double> band(static_cast<std::size_t>(ldab) * order), tau(order), d(order), e(order);
+    const auto order = static_cast<std::size_t>(k);
+    std::vector<double> band(static_cast<std::size_t>(ldab) * order), d(order), e(order);
     {
         // Stage 1, G → band (BLAS-3): the stage that gains from more threads.
         const linalg::ScopedBlasThreads blas_threads(threads);
-        double work_size = 0.0;
-        dsytrd_sy2sb_("L", &n, &kd, g, &n, band.data(), &ldab, tau.data(), &work_size, &query, &info, 1);
-        CTSCALE_SCALAPACK_INFO(info, "dsytrd_sy2sb");
-        std::vector<double> work(static_cast<std::size_t>(work_size) + 1);
-        const int lwork = linalg::to_blas_int(static_cast<std::int64_t>(work.size()));
-        dsytrd_sy2sb_("L", &n, &kd, g, &n, band.data(), &ldab, tau.data(), work.data(), &lwork, &info, 1);
-        CTSCALE_SCALAPACK_INFO(info, "dsytrd_sy2sb");
+        linalg::symmetric_to_band(k, kd, g, k, band.data(), ldab);
     }
     // Stage 2, band → tridiagonal: bulge chasing, sweeps pipelined over the same threads.
     linalg::band_to_tridiagonal(k, kd, band.data(), ldab, d.data(), e.data(), threads);
-    dsterf_(&n, d.data(), e.data(), &info);
-    CTSCALE_SCALAPACK_INFO(info, "dsterf");
+    linalg::tridiagonal_eigenvalues(k, d.data(), e.data());
     return d;
 }
 

@@ -12,7 +12,6 @@
 #include "ctscale/spectral/top_eigenvalue.hpp"
 #include "all_eigenvalues.hpp"
 #include "gram_solvers.hpp"
-#include "lapack.hpp"
 
 namespace ctscale::spectral {
 
@@ -32,14 +31,11 @@ SpectralResult analyze_local(const double* w, std::int64_t m, std::int64_t n, st
     if (mode == SpectralMode::none || m == 0 || n == 0) return r;
     const std::int64_t k = std::min(m, n);
     const bool tall = m >= n;
-    const int order = linalg::to_blas_int(k), inner = linalg::to_blas_int(tall ? m : n);
-    const int lda = linalg::to_blas_int(std::max<std::int64_t>(1, ld));
-    const double one = 1.0, zero = 0.0;
     blacs::LargeVector<double> own;
     blacs::LargeVector<double>& g = workspace ? *workspace : own;
     g.resize(static_cast<std::size_t>(k * k));
     // The lower triangle of G only: every solver below reads no more.
-    dsyrk_("L", tall ? "T" : "N", &order, &inner, &one, w, &lda, &zero, g.data(), &order, 1, 1);
+    linalg::syrk_lower(tall ? 'T' : 'N', k, tall ? m : n, 1.0, w, ld, 0.0, g.data(), k);
     const double frobenius_sq = linalg::sum_of_squares(m, n, w, ld);
     const double gram_sq = linalg::symmetric_sum_of_squares(k, g.data(), k);
 

@@ -8,7 +8,6 @@
 #include "ctscale/io/partition.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/mpi/collective.hpp"
-#include "lapack.hpp"
 
 namespace ctscale::spectral {
 namespace {
@@ -80,8 +79,6 @@ StreamedGram stream_gram(const io::Checkpoint& checkpoint, const io::TensorInfo&
     blacs::LargeVector<unsigned char> raw;
     blacs::LargeVector<double> block, share(static_cast<std::size_t>(width * width));
     StreamedGram result;
-    const int order = linalg::to_blas_int(width);
-    const double one = 1.0;
     for (std::int64_t step = 0; step < blocks.steps; ++step) {
         const std::int64_t count = blocks.count(step, partition.count());
         raw.resize(static_cast<std::size_t>(count * width * stored));
@@ -90,8 +87,7 @@ StreamedGram stream_gram(const io::Checkpoint& checkpoint, const io::TensorInfo&
         // The rows as stored are Bᵀ column-major (width × count): G += Bᵀ·B.
         block.resize(static_cast<std::size_t>(count * width));
         result.nonfinite += to_double_counting_nonfinite(tensor.dtype, raw.data(), block.data(), count * width);
-        const int depth = linalg::to_blas_int(count);
-        dsyrk_("L", "N", &order, &depth, &one, block.data(), &order, &one, share.data(), &order, 1, 1);
+        linalg::syrk_lower('N', width, count, 1.0, block.data(), width, 1.0, share.data(), width);
     }
     const MPI_Comm comm = line_grid.communicator();
     const bool mine = line_grid.my_col() == solver;

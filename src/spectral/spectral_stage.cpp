@@ -19,6 +19,8 @@
 #include "ctscale/blacs/process_grid.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/mpi/node.hpp"
+#include "ctscale/mpi/sleeping_barrier.hpp"
 #include "ctscale/spectral/matrix_spectrum.hpp"
 #include "ctscale/spectral/schedule.hpp"
 #include "ctscale/spectral/split_spectrum.hpp"
@@ -29,9 +31,8 @@
 namespace boost::serialization {
 template <class Archive>
 void serialize(Archive& ar, ctscale::spectral::SpectralResult& r, unsigned /*version*/) {
-    ar& r.pr_sv& r.spectral_norm& r.stable_rank& r.effective_rank& r.nuclear_norm& r.alpha& r.alpha_ks& r.alpha_tail;
-    ar& r.alpha_weighted& r.log_spectral_norm& r.mp_edge& r.n_spikes& r.mp_softrank& r.method& r.grid;
-    ar& r.singular_values;
+    for (const auto& field : ctscale::spectral::spectral_fields) ar&(r.*field.member);
+    ar& r.method& r.grid& r.singular_values;
 }
 }  // namespace boost::serialization
 
@@ -41,9 +42,8 @@ namespace {
 using Indexed = std::vector<std::pair<std::size_t, SpectralResult>>;
 
 /// Runs long local work (dense eigensolves, whole matrices on one rank), then agrees on
-/// errors like mpi::all_or_nothing — but ranks done early wait in a barrier that sleeps
-/// between polls instead of spinning, so their cores are left to the ranks still working
-/// (a spinning rank halves a solver's speed when the machine is shared).
+/// errors like mpi::all_or_nothing — but ranks done early wait in a sleeping barrier, so
+/// their cores are left to the ranks still working.
 void local_then_agree(const boost::mpi::communicator& comm, const std::function<void()>& work) {
     std::exception_ptr failure;
     try {
@@ -53,15 +53,7 @@ void local_then_agree(const boost::mpi::communicator& comm, const std::function<
     } catch (const std::exception& e) {  // e.g. bad_alloc: must not leave the others waiting
         failure = std::make_exception_ptr(Error(std::string("spectral stage: ") + e.what()));
     }
-    MPI_Request request;
-    CTSCALE_MPI(MPI_Ibarrier(comm, &request));
-    auto pause = std::chrono::microseconds(20);
-    for (int done = 0;;) {
-        CTSCALE_MPI(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
-        if (done) break;
-        std::this_thread::sleep_for(pause);
-        pause = std::min<std::chrono::microseconds>(2 * pause, std::chrono::milliseconds(2));
-    }
+    if (!mpi::sleeping_barrier(comm)) throw LibraryError("spectral stage: MPI_Ibarrier failed");
     mpi::all_or_nothing(comm, [&] {
         if (failure) std::rethrow_exception(failure);
     });
@@ -84,7 +76,7 @@ public:
           memory_(memory_per_rank),
           comm_(comm),
           grids_(comm),
-          node_(node_ranks(comm)),
+          node_(mpi::node_ranks(comm)),
           budget_(std::clamp<std::int64_t>(memory_per_rank / 4, std::int64_t{1} << 20, std::int64_t{8} << 20)) {}
 
     /// Large matrices (count ≤ P): all ranks form each one's Gram matrix in turn; the

@@ -6,11 +6,10 @@
 #include <vector>
 
 #include "ctscale/blacs/large_buffer.hpp"
-#include "ctscale/blacs/scalapack.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/linalg/blas.hpp"
-#include "ctscale/synth/random.hpp"
-#include "lapack.hpp"
+#include "ctscale/linalg/lapack.hpp"
+#include "ctscale/util/random.hpp"
 
 namespace ctscale::spectral {
 namespace {
@@ -24,7 +23,7 @@ double norm(const double* v, std::int64_t n) {
     return std::sqrt(s);
 }
 
-void fill_random(double* v, std::int64_t n, synth::SplitMix64& random) {
+void fill_random(double* v, std::int64_t n, util::SplitMix64& random) {
     for (std::int64_t i = 0; i < n; ++i) v[i] = static_cast<double>(random.next() >> 11) * 0x1p-52 - 1.0;
 }
 
@@ -40,7 +39,7 @@ void project_out(const double* q, std::int64_t n, std::int64_t k, double* z, std
 /// Gram–Schmidt twice, "twice is enough"), keeping the independent ones packed at
 /// [k, k + kept); a dependent column is replaced by a random direction while the space
 /// is not exhausted. Returns kept.
-std::int64_t extend_basis(double* q, std::int64_t n, std::int64_t k, std::int64_t w, synth::SplitMix64& random) {
+std::int64_t extend_basis(double* q, std::int64_t n, std::int64_t k, std::int64_t w, util::SplitMix64& random) {
     std::vector<double> lengths(static_cast<std::size_t>(w));
     for (std::int64_t c = 0; c < w; ++c) lengths[c] = norm(q + (k + c) * n, n);
     project_out(q, n, k, q + k * n, w);
@@ -68,28 +67,11 @@ std::int64_t extend_basis(double* q, std::int64_t n, std::int64_t k, std::int64_
 }
 
 /// The largest eigenvalue of the leading k × k block of h (leading dimension ld) and its
-/// eigenvector in s (dsyevr, lower triangle of a copy). DSYEVR may use all of W and two
-/// ISUPPZ entries per vector, so both get their full sizes.
+/// eigenvector in s (from a copy, which DSYEVR overwrites).
 double largest_ritz_pair(const blacs::LargeVector<double>& h, std::int64_t k, std::int64_t ld, double* s) {
-    std::vector<double> a(static_cast<std::size_t>(k * k)), values(static_cast<std::size_t>(k));
+    std::vector<double> a(static_cast<std::size_t>(k * k));
     for (std::int64_t j = 0; j < k; ++j) std::copy_n(h.data() + j * ld, k, a.data() + j * k);
-    const int n = linalg::to_blas_int(k), il = n, query = -1;
-    const double bound = 0.0;
-    int found = 0, info = 0, iwork_size = 0;
-    std::vector<int> support(static_cast<std::size_t>(2 * n));
-    double work_size = 0.0;
-    dsyevr_("V", "I", "L", &n, a.data(), &n, &bound, &bound, &il, &il, &bound, &found, values.data(), s, &n,
-            support.data(), &work_size, &query, &iwork_size, &query, &info, 1, 1, 1);
-    CTSCALE_SCALAPACK_INFO(info, "dsyevr");
-    std::vector<double> work(static_cast<std::size_t>(work_size) + 1);
-    std::vector<int> iwork(static_cast<std::size_t>(iwork_size) + 1);
-    const int lwork = linalg::to_blas_int(static_cast<std::int64_t>(work.size()));
-    const int liwork = linalg::to_blas_int(static_cast<std::int64_t>(iwork.size()));
-    dsyevr_("V", "I", "L", &n, a.data(), &n, &bound, &bound, &il, &il, &bound, &found, values.data(), s, &n,
-            support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
-    CTSCALE_SCALAPACK_INFO(info, "dsyevr");
-    if (found != 1) throw LibraryError("dsyevr: found " + std::to_string(found) + " eigenvalues, expected 1");
-    return values[0];
+    return linalg::symmetric_eigenpair(k, a.data(), k, k, s);
 }
 
 }  // namespace
@@ -116,7 +98,7 @@ TopEigenvalue top_eigenvalue(std::int64_t n, const BlockOperator& apply, const K
         columns = grown;
     };
     std::vector<double> s, x(static_cast<std::size_t>(n)), gx(x.size());
-    synth::SplitMix64 random{settings.seed};
+    util::SplitMix64 random{settings.seed};
     auto share = [&](double* values, std::int64_t count) {
         if (replicate) replicate(values, count);
     };

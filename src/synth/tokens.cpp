@@ -4,13 +4,14 @@
 #include <cmath>
 #include <vector>
 
-#include "ctscale/hdf5/attributes.hpp"
-#include "ctscale/hdf5/file.hpp"
 #include "ctscale/io/partition.hpp"
-#include "ctscale/io/row_io.hpp"
-#include "ctscale/synth/random.hpp"
+#include "ctscale/io/token_stream.hpp"
+#include "ctscale/util/random.hpp"
 
 namespace ctscale::synth {
+using util::hash_name;
+using util::Random;
+
 namespace {
 
 constexpr int fanout = 4;
@@ -65,26 +66,16 @@ void write_token_stream(const std::string& path, const TokenStreamSettings& sett
         }
     }
 
-    hdf5::File file = hdf5::File::create_parallel(path, comm);
-    hdf5::write_attribute(file, "schema", "ctscale.tokens");
-    hdf5::write_attribute(file, "schema_version", std::int64_t{1});
-    hdf5::write_attribute(file, "vocab_size", settings.vocab_size);
-    hdf5::write_attribute(file, "tokenizer", "synthetic");
-    hdf5::write_attribute(file, "source", "ctscale-synth Zipf-Markov seed=" + std::to_string(settings.seed));
-    const hid_t stored = settings.vocab_size <= 65536 ? H5T_STD_U16LE : H5T_STD_U32LE;
-    {  // datasets close before the file: the MPI-IO driver refuses to close a file with open objects
-        hdf5::Handle dataset = hdf5::create_dataset_1d(file, "tokens", stored, settings.tokens);
-        io::write_rows(dataset, H5T_NATIVE_UINT32, first_token, static_cast<std::int64_t>(tokens.size()), 1,
-                       tokens.data());
-        if (settings.document_length > 0) {
-            std::vector<std::int64_t> offsets;
-            for (std::int64_t d = by_document.first(); d < by_document.first() + by_document.count(); ++d) {
-                offsets.push_back(d * doc_length);
-            }
-            hdf5::Handle offsets_dataset = hdf5::create_dataset_1d(file, "document_offsets", H5T_STD_I64LE, documents);
-            io::write_rows(offsets_dataset, H5T_NATIVE_INT64, by_document.first(), by_document.count(), 1,
-                           offsets.data());
+    const io::TokenStreamHeader header{settings.vocab_size, "synthetic",
+                                       "ctscale-synth Zipf-Markov seed=" + std::to_string(settings.seed)};
+    io::TokenStreamWriter file(path, header, settings.tokens, settings.document_length > 0 ? documents : 0, comm);
+    file.write_tokens(first_token, static_cast<std::int64_t>(tokens.size()), tokens.data());
+    if (settings.document_length > 0) {
+        std::vector<std::int64_t> offsets;
+        for (std::int64_t d = by_document.first(); d < by_document.first() + by_document.count(); ++d) {
+            offsets.push_back(d * doc_length);
         }
+        file.write_document_offsets(by_document.first(), by_document.count(), offsets.data());
     }
     file.close();
 }

@@ -2,9 +2,12 @@
 
 #include <cmath>
 
-#include "ctscale/synth/random.hpp"
+#include "ctscale/util/random.hpp"
 
 namespace ctscale::synth {
+using util::hash_name;
+using util::Random;
+
 namespace {
 
 bool is_norm_weight(const io::TensorInfo& tensor) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "ctscale/mpi/collective.hpp"
-#include "ctscale/transition/exchange.hpp"
+#include "ctscale/mpi/exchange.hpp"
 
 namespace ctscale::transition {
 
@@ -54,7 +54,7 @@ void merge_entries(std::vector<CountEntry>& entries) {
 
 std::vector<CountEntry> accumulate_at_owners(const std::vector<CountEntry>& local, const BlockCyclic& layout,
                                              const boost::mpi::communicator& comm) {
-    std::vector<CountEntry> owned = route<CountEntry>(
+    std::vector<CountEntry> owned = mpi::route<CountEntry>(
         local, [&](const CountEntry& e, auto push) { push(layout.owner(e.row, e.col), e); }, comm);
     merge_entries(owned);
     return owned;

@@ -2,7 +2,7 @@
 
 #include "ctscale/blacs/distributed_matrix.hpp"
 #include "ctscale/spectral/matrix_spectrum.hpp"
-#include "ctscale/transition/exchange.hpp"
+#include "ctscale/mpi/exchange.hpp"
 
 namespace ctscale::transition {
 
@@ -14,7 +14,7 @@ std::array<std::vector<double>, matrix_count> dense_singular_values(const std::v
     // The block size the spectral module expects for a V×V matrix on this grid.
     const BlockCyclic layout{grid.shape(), spectral::block_size_for(v, v, grid.shape())};
     // Each position's owner needs C[i, j] and C[j, i] (for the symmetric and skew parts).
-    std::vector<PairEntry> mine = route<PairEntry>(
+    std::vector<PairEntry> mine = mpi::route<PairEntry>(
         owned,
         [&](const CountEntry& e, auto push) {
             if (e.row >= v || e.col >= v) return;

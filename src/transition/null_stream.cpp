@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include "ctscale/synth/random.hpp"
+#include "ctscale/util/random.hpp"
 
 namespace ctscale::transition {
 
 std::uint64_t splitmix64_output(std::uint64_t seed, std::uint64_t n) noexcept {
     // The state before output n is seed + n·γ (mod 2^64); next() adds γ once more.
-    synth::SplitMix64 generator{seed + n * 0x9E3779B97F4A7C15ull};
+    util::SplitMix64 generator{seed + n * 0x9E3779B97F4A7C15ull};
     return generator.next();
 }
 

@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "ctscale/mpi/collective.hpp"
-#include "ctscale/transition/exchange.hpp"
+#include "ctscale/mpi/exchange.hpp"
 
 namespace ctscale::transition {
 namespace {
@@ -160,7 +160,7 @@ SparseGram::SparseGram(const std::vector<CountEntry>& owned, blacs::GridShape sh
             if (a != a0) push(a * shape.cols + b0, e);
         }
     };
-    std::vector<PairEntry> received = route<PairEntry>(
+    std::vector<PairEntry> received = mpi::route<PairEntry>(
         owned,
         [&](const CountEntry& e, auto push) {
             send(PairEntry{e.row, e.col, e.count, 0}, push);  // C[i, j] at position (i, j)

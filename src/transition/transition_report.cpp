@@ -4,20 +4,17 @@
 #include <cstdio>
 #include <ostream>
 
-#include "ctscale/hdf5/attributes.hpp"
-#include "ctscale/hdf5/file.hpp"
-#include "ctscale/hdf5/table.hpp"
-
 namespace ctscale::transition {
-namespace {
 
-std::string field(int q, bool null, const char* prefix = "") {
+std::string pr_column(int q, bool null, const char* prefix) {
     std::string name = prefix;
     name += "pr_";
     name += matrix_names[q];
     if (null) name += "_null";
     return name;
 }
+
+namespace {
 
 std::string format(const char* pattern, double value) {
     if (!std::isfinite(value)) return "nan";
@@ -61,51 +58,6 @@ void print_table(std::ostream& out, const TransitionResults& results, bool null)
 
 }  // namespace
 
-void write_transition_results(hid_t results_file, const TransitionResults& results) {
-    using hdf5::write_attribute;
-    hdf5::Handle group = hdf5::create_group(results_file, "transition");
-    write_attribute(group, "tokens_file", results.tokens_path);
-    write_attribute(group, "tokenizer", results.tokenizer);
-    write_attribute(group, "tokens_source", results.tokens_source);
-    write_attribute(group, "tokens_vocab_size", results.file_vocab_size);
-    write_attribute(group, "distinct_tokens", results.distinct_tokens);
-    write_attribute(group, "documents", results.documents);
-    write_attribute(group, "null_seed", results.null_seed);
-
-    hdf5::Table table;
-    std::vector<std::int64_t> v, tokens, bigrams, dangling;
-    for (const TransitionRow& row : results.rows) {
-        v.push_back(row.vocab_size);
-        tokens.push_back(row.tokens);
-        bigrams.push_back(row.bigrams);
-        dangling.push_back(row.dangling_rows);
-    }
-    table.add("vocab_size", v).add("tokens", tokens).add("bigrams", bigrams).add("dangling_rows", dangling);
-    for (int null = 0; null < 2; ++null) {
-        for (int q = 0; q < matrix_count; ++q) {
-            std::vector<double> column;
-            for (const TransitionRow& row : results.rows) column.push_back(null ? row.pr_null[q] : row.pr[q]);
-            table.add(field(q, null), column);
-        }
-    }
-    table.write(group, "summary");
-    hdf5::Handle summary = hdf5::open_dataset(group, "summary");
-    for (int null = 0; null < 2; ++null) {
-        for (int q = 0; q < matrix_count; ++q) {
-            const LogLogSlope& s = null ? results.slopes_null[q] : results.slopes[q];
-            write_attribute(summary, field(q, null, "slope_"), s.slope);
-            write_attribute(summary, field(q, null, "slope_stderr_"), s.standard_error);
-        }
-    }
-    if (!results.full_mode) return;
-    for (const TransitionRow& row : results.rows) {
-        hdf5::Handle spectra = hdf5::create_group(group, std::string("V").append(std::to_string(row.vocab_size)));
-        for (int q = 0; q < matrix_count; ++q) {
-            hdf5::write_vector(spectra, std::string("singular_values_") + matrix_names[q], row.singular_values[q]);
-        }
-    }
-}
-
 void print_transition_summary(std::ostream& out, const TransitionResults& results) {
     out << "\nTransition matrix PR, (Σσ²)²/Σσ⁴, of " << results.tokens_path << " (" << results.tokens << " tokens, "
         << results.distinct_tokens << " distinct, " << results.documents << " documents)\n";
@@ -126,15 +78,15 @@ nlohmann::json transition_json(const TransitionResults& results) {
                             {"bigrams", row.bigrams},
                             {"dangling_rows", row.dangling_rows}};
         for (int q = 0; q < matrix_count; ++q) {
-            r[field(q, false)] = number(row.pr[q]);
-            r[field(q, true)] = number(row.pr_null[q]);
+            r[pr_column(q, false)] = number(row.pr[q]);
+            r[pr_column(q, true)] = number(row.pr_null[q]);
         }
         out["rows"].push_back(r);
     }
     for (int null = 0; null < 2; ++null) {
         for (int q = 0; q < matrix_count; ++q) {
             const LogLogSlope& s = null ? results.slopes_null[q] : results.slopes[q];
-            out["slopes"][field(q, null)] = {{"slope", number(s.slope)}, {"stderr", number(s.standard_error)}};
+            out["slopes"][pr_column(q, null)] = {{"slope", number(s.slope)}, {"stderr", number(s.standard_error)}};
         }
     }
     return out;

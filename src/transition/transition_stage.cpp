@@ -10,7 +10,7 @@
 #include "ctscale/transition/bigram_counts.hpp"
 #include "ctscale/transition/dense_spectra.hpp"
 #include "ctscale/transition/null_stream.hpp"
-#include "ctscale/transition/token_file.hpp"
+#include "ctscale/io/token_stream.hpp"
 #include "ctscale/transition/vocabulary.hpp"
 
 namespace ctscale::transition {
@@ -59,7 +59,7 @@ TransitionResults run_transition_stage(const std::string& tokens_path, const std
                                        bool vocab_explicit, std::uint64_t null_seed, bool full_mode,
                                        const boost::mpi::communicator& comm) {
     const auto start = std::chrono::steady_clock::now();
-    TokenSlice slice = read_token_slice(tokens_path, comm);
+    io::TokenSlice slice = io::read_token_slice(tokens_path, comm);
     const std::vector<std::int64_t> counts = global_unigram_counts(slice.tokens, comm);
 
     TransitionResults results;
@@ -80,7 +80,7 @@ TransitionResults run_transition_stage(const std::string& tokens_path, const std
     // One count at the largest V serves every V: the top-V vocabulary is a prefix.
     const Vocabulary vocabulary = top_vocabulary(counts, choice.sizes.back());
     const std::int64_t first = slice.partition.first(), count = slice.partition.count();
-    const std::vector<bool> breaks = document_breaks(slice.file.document_offsets, first, count);
+    const std::vector<bool> breaks = io::document_breaks(slice.file.document_offsets, first, count);
     const blacs::GridShape shape = blacs::near_square_shape(comm.size());
     const BlockCyclic owners{shape, owner_block};
     std::unique_ptr<blacs::ProcessGrid> grid;

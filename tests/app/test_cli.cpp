@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "ctscale/app/cli.hpp"
+#include "ctscale/cli/cli.hpp"
 #include "ctscale/app/run_options.hpp"
 #include "ctscale/error.hpp"
 
@@ -18,14 +18,14 @@ app::RunOptions parse(std::vector<std::string> args) {
 }  // namespace
 
 TEST(Cli, IntegerListsAndSizes) {
-    EXPECT_EQ(app::parse_int_list("4,8,16", "k", 1), (std::vector<std::int64_t>{4, 8, 16}));
+    EXPECT_EQ(cli::parse_int_list("4,8,16", "k", 1), (std::vector<std::int64_t>{4, 8, 16}));
     for (const char* bad : {"", "4,,8", "4,", "a", "4.5", "8,0", "-3"}) {
-        EXPECT_THROW(app::parse_int_list(bad, "k", 1), UsageError) << bad;
+        EXPECT_THROW(cli::parse_int_list(bad, "k", 1), UsageError) << bad;
     }
-    EXPECT_EQ(app::parse_byte_size("2G", "m"), std::int64_t{2} << 30);
-    EXPECT_EQ(app::parse_byte_size("512M", "m"), std::int64_t{512} << 20);
-    EXPECT_EQ(app::parse_byte_size("4096", "m"), 4096);
-    for (const char* bad : {"", "G", "-1G", "2X", "0"}) EXPECT_THROW(app::parse_byte_size(bad, "m"), UsageError) << bad;
+    EXPECT_EQ(cli::parse_byte_size("2G", "m"), std::int64_t{2} << 30);
+    EXPECT_EQ(cli::parse_byte_size("512M", "m"), std::int64_t{512} << 20);
+    EXPECT_EQ(cli::parse_byte_size("4096", "m"), 4096);
+    for (const char* bad : {"", "G", "-1G", "2X", "0"}) EXPECT_THROW(cli::parse_byte_size(bad, "m"), UsageError) << bad;
 }
 
 TEST(Cli, KRule) {

@@ -10,7 +10,7 @@
 
 #include "ctscale/linalg/band_to_tridiagonal.hpp"
 #include "ctscale/linalg/blas.hpp"
-#include "ctscale/synth/random.hpp"
+#include "ctscale/util/random.hpp"
 
 extern "C" void dsytrd_sb2st_(const char* stage1, const char* vect, const char* uplo, const int* n, const int* kd,
                               double* ab, const int* ldab, double* d, double* e, double* hous, const int* lhous,
@@ -26,7 +26,7 @@ struct Tridiagonal {
 /// A random symmetric band matrix of order n and half-bandwidth kd, lower storage (ldab = kd + 2:
 /// a row of padding the routines must not read).
 std::vector<double> random_band(int n, int kd, std::uint64_t seed) {
-    ctscale::synth::SplitMix64 random{seed};
+    ctscale::util::SplitMix64 random{seed};
     std::vector<double> band(static_cast<std::size_t>(kd + 2) * static_cast<std::size_t>(n));
     for (double& x : band) x = static_cast<double>(random.next() >> 11) * 0x1p-53 - 0.5;
     return band;

@@ -41,25 +41,12 @@ int main(int argc, char** argv) {
             {"ranks", world.size()}, {"mode", argv[2]}, {"seconds", seconds}, {"matrices", nlohmann::json::array()}};
         for (std::size_t i = 0; i < results.size(); ++i) {
             const auto& r = results[i];
-            out["matrices"].push_back({{"name", matrices[i].name},
-                                       {"rows", matrices[i].rows},
-                                       {"cols", matrices[i].cols},
-                                       {"pr_sv", r.pr_sv},
-                                       {"spectral_norm", r.spectral_norm},
-                                       {"stable_rank", r.stable_rank},
-                                       {"effective_rank", r.effective_rank},
-                                       {"nuclear_norm", r.nuclear_norm},
-                                       {"alpha", r.alpha},
-                                       {"alpha_ks", r.alpha_ks},
-                                       {"alpha_tail", r.alpha_tail},
-                                       {"alpha_weighted", r.alpha_weighted},
-                                       {"log_spectral_norm", r.log_spectral_norm},
-                                       {"mp_edge", r.mp_edge},
-                                       {"n_spikes", r.n_spikes},
-                                       {"mp_softrank", r.mp_softrank},
-                                       {"method", r.method},
-                                       {"grid", r.grid},
-                                       {"singular_values", r.singular_values}});
+            nlohmann::json entry = {{"name", matrices[i].name}, {"rows", matrices[i].rows}, {"cols", matrices[i].cols}};
+            for (const auto& field : spectral::spectral_fields) entry[field.name] = r.*field.member;
+            entry["method"] = r.method;
+            entry["grid"] = r.grid;
+            entry["singular_values"] = r.singular_values;
+            out["matrices"].push_back(std::move(entry));
         }
         std::ofstream(argv[3]) << out.dump(1) << "\n";
         return 0;

@@ -8,6 +8,7 @@
 #include <boost/mpi/communicator.hpp>
 
 #include "ctscale/linalg/blas.hpp"
+#include "ctscale/mpi/node.hpp"
 #include "ctscale/spectral/core_loan.hpp"
 
 using namespace ctscale;
@@ -39,7 +40,7 @@ cpu_set_t bind_to_one_cpu(int rank) {
 
 TEST(CoreLoan, IdleRanksOfTheNodeLendTheirCoresToTheSolversRoundRobin) {
     boost::mpi::communicator world;
-    const boost::mpi::communicator node = spectral::node_ranks(world);
+    const boost::mpi::communicator node = ctscale::mpi::node_ranks(world);
     ASSERT_EQ(node.size(), world.size());  // the tests run on one machine
     const cpu_set_t original = bind_to_one_cpu(world.rank());
     const cpu_set_t bound = affinity();

@@ -12,7 +12,7 @@
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/spectral/matrix_spectrum.hpp"
 #include "ctscale/spectral/top_eigenvalue.hpp"
-#include "ctscale/synth/random.hpp"
+#include "ctscale/util/random.hpp"
 
 using namespace ctscale;
 using spectral::SpectralMode;
@@ -21,7 +21,7 @@ using spectral::SpectralResult;
 namespace {
 
 Eigen::MatrixXd random_matrix(std::int64_t m, std::int64_t n, std::uint64_t seed) {
-    synth::SplitMix64 random{seed};
+    util::SplitMix64 random{seed};
     Eigen::MatrixXd w(m, n);
     for (std::int64_t j = 0; j < n; ++j) {
         for (std::int64_t i = 0; i < m; ++i) w(i, j) = static_cast<double>(random.next() >> 11) * 0x1p-53 - 0.5;

@@ -18,7 +18,7 @@
 #include "ctscale/spectral/matrix_spectrum.hpp"
 #include "ctscale/spectral/schedule.hpp"
 #include "ctscale/spectral/spectral_stage.hpp"
-#include "ctscale/synth/random.hpp"
+#include "ctscale/util/random.hpp"
 
 using namespace ctscale;
 using spectral::SpectralMode;
@@ -46,7 +46,7 @@ Weight make_weight(const std::string& name, Eigen::MatrixXd w, io::StoredType dt
 }
 
 Eigen::MatrixXd random_matrix(std::int64_t m, std::int64_t n, std::uint64_t seed) {
-    synth::SplitMix64 random{seed};
+    util::SplitMix64 random{seed};
     Eigen::MatrixXd w(m, n);
     for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = static_cast<double>(random.next() >> 11) * 0x1p-53 - 0.5;
     return w;
@@ -90,9 +90,8 @@ std::string write_checkpoint(const boost::mpi::communicator& world, const std::v
 }
 
 std::vector<double> as_numbers(const SpectralResult& r) {
-    std::vector<double> v = {r.pr_sv,   r.spectral_norm, r.stable_rank, r.effective_rank, r.nuclear_norm,
-                             r.alpha,   r.alpha_ks,      r.alpha_tail,  r.alpha_weighted, r.log_spectral_norm,
-                             r.mp_edge, r.n_spikes,      r.mp_softrank};
+    std::vector<double> v;
+    for (const auto& field : spectral::spectral_fields) v.push_back(r.*field.member);
     v.insert(v.end(), r.singular_values.begin(), r.singular_values.end());
     return v;
 }

@@ -16,12 +16,15 @@
 #include "ctscale/hdf5/file.hpp"
 #include "ctscale/transition/bigram_counts.hpp"
 #include "ctscale/transition/sparse_gram.hpp"
-#include "ctscale/transition/token_file.hpp"
+#include "ctscale/io/token_stream.hpp"
 #include "ctscale/transition/transition_stage.hpp"
 #include "ctscale/transition/vocabulary.hpp"
 
 using namespace ctscale;
 using namespace ctscale::transition;
+using ctscale::io::document_breaks;
+using ctscale::io::read_token_slice;
+using ctscale::io::TokenSlice;
 
 namespace {
 

@@ -5,15 +5,18 @@
 #include <cmath>
 
 #include "ctscale/error.hpp"
-#include "ctscale/synth/random.hpp"
+#include "ctscale/util/random.hpp"
 #include "ctscale/transition/bigram_counts.hpp"
 #include "ctscale/transition/null_stream.hpp"
-#include "ctscale/transition/token_file.hpp"
+#include "ctscale/io/token_stream.hpp"
 #include "ctscale/transition/transition_stage.hpp"
 #include "ctscale/transition/vocabulary.hpp"
 
 using namespace ctscale;
 using namespace ctscale::transition;
+using ctscale::io::document_breaks;
+using ctscale::io::read_token_slice;
+using ctscale::io::TokenSlice;
 
 TEST(TopVocabulary, MostFrequentFirstTiesBySmallerId) {
     const std::vector<std::int64_t> counts{3, 5, 5, 0, 3, 1, 5};
@@ -52,7 +55,7 @@ TEST(NullStream, SplitMix64PositionIndexed) {
     EXPECT_EQ(splitmix64_output(0, 1), 0x6E789E6AA1B965F4ull);
     EXPECT_EQ(splitmix64_output(0, 2), 0x06C45D188009454Full);
     // Output n of seed s is the n-th call of one generator.
-    synth::SplitMix64 generator{12345};
+    util::SplitMix64 generator{12345};
     for (std::uint64_t n = 0; n < 5; ++n) EXPECT_EQ(splitmix64_output(12345, n), generator.next());
 }
 

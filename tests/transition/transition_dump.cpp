@@ -1,6 +1,6 @@
 // transition_dump TOKENS.h5 OUT.json V,V,... [--default] [--seed N] [--full] [--h5 OUT.h5]:
 // runs the transition stage and writes its results as JSON on rank 0 (and, with --h5, a
-// file holding /transition as write_transition_results writes it), for the NumPy
+// file holding /transition as the results file has it), for the NumPy
 // reference comparison (test_transition_reference.py). The V list is explicit unless
 // --default. Errors: one line "transition_dump: error: ..." on rank 0, the exit code of
 // the error (1 input, 2 usage); a dropped-V warning as "transition_dump: warning: ...".
@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "ctscale/app/results_file.hpp"
 #include "ctscale/error.hpp"
 #include "ctscale/hdf5/file.hpp"
 #include "ctscale/transition/transition_report.hpp"
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
         std::ofstream(argv[2]) << out.dump(1) << "\n";
         if (!h5.empty()) {
             hdf5::File file = hdf5::File::create_serial(h5);
-            transition::write_transition_results(file, results);
+            app::write_transition_group(file, results);
             file.close();
         }
         transition::print_transition_summary(std::cout, results);

@@ -2,6 +2,8 @@
 /// The `ctscale.results` v1 file (hdf5_schemas/README.md), assembled in memory by rank 0, written to a
 /// temporary name beside the target, synced and renamed into place, so an existing file is
 /// never left half-written or corrupted.
+#include <hdf5.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,10 +40,12 @@ struct RunResults {
     std::optional<transition::TransitionResults> transition;
 };
 
+/// Writes /transition (hdf5_schemas/README.md) into an open file: one /transition/summary row
+/// per V, the slopes as attributes of that dataset, provenance attributes on the group and,
+/// in full mode, the singular values per V. Part of write_results.
+void write_transition_group(hid_t results_file, const transition::TransitionResults& results);
+
 /// Rank 0 only. Throws InputError naming the path when it cannot be written.
 void write_results(const std::string& path, const RunRecord& record, const RunResults& results);
-
-/// Fails early (before any work) when the directory of `path` does not exist or is not writable.
-void check_writable_destination(const std::string& path);
 
 }  // namespace ctscale::app

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ctscale/fit/k_settings.hpp"
+#include "ctscale/spectral/spectral_result.hpp"
 
 namespace ctscale::app {
 
@@ -18,8 +19,8 @@ struct RunOptions {
     double width = 1.0;
     std::string matrices_regex;  ///< empty: every 2-D dataset
     bool fail_on_nonfinite = true;
-    std::string spectral = "pr";  ///< none | pr | full
-    std::string tokens;           ///< token stream for the transition stage (empty: none)
+    spectral::SpectralMode spectral = spectral::SpectralMode::pr;
+    std::string tokens;  ///< token stream for the transition stage (empty: none)
     std::vector<std::int64_t> vocab{500, 1000, 2000, 4000};
     bool vocab_explicit = false;  ///< given by the user: a V above the distinct tokens is an error
     bool save_amplitudes = false;

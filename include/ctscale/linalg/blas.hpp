@@ -20,6 +20,9 @@ void symm_lower(std::int64_t m, std::int64_t n, const double* a, std::int64_t ld
 /// (column-major, C n×n); half the flops of the GEMM.
 void syrk_upper(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
                 double beta, double* c, std::int64_t ldc);
+/// The same, lower triangle only.
+void syrk_lower(char trans, std::int64_t n, std::int64_t k, double alpha, const double* a, std::int64_t lda,
+                double beta, double* c, std::int64_t ldc);
 
 /// Sets the BLAS thread count when the library is OpenBLAS (a no-op otherwise): runs
 /// with the same rank count stay bitwise identical only with a fixed thread count.

@@ -28,4 +28,17 @@ SmallSvd svd(std::int64_t n, double* a);
 std::vector<double> symmetric_eigenvalues(std::int64_t n, double* a, std::int64_t lda, std::int64_t il,
                                           std::int64_t iu);
 
+/// Eigenvalue `index` (1-based, ascending) of the symmetric n×n matrix whose lower triangle
+/// is in `a` (overwritten), and its unit eigenvector in `vector` (n values) (DSYEVR).
+double symmetric_eigenpair(std::int64_t n, double* a, std::int64_t lda, std::int64_t index, double* vector);
+
+/// Reduces the symmetric n×n matrix in the lower triangle of `a` (overwritten) to a band of
+/// kd sub-diagonals in LAPACK's lower band storage (`band`, ldab ≥ kd + 1): the first,
+/// BLAS-3 stage of DSYTRD_2STAGE (DSYTRD_SY2SB), threaded as the BLAS is at the call.
+void symmetric_to_band(std::int64_t n, std::int64_t kd, double* a, std::int64_t lda, double* band, std::int64_t ldab);
+
+/// Eigenvalues of the symmetric tridiagonal matrix with diagonal d and sub-diagonal e (both
+/// overwritten), ascending in d (DSTERF).
+void tridiagonal_eigenvalues(std::int64_t n, double* d, double* e);
+
 }  // namespace ctscale::linalg

@@ -33,7 +33,4 @@ private:
     cpu_set_t own_{};
 };
 
-/// The ranks of `comm` that share this rank's node.
-boost::mpi::communicator node_ranks(const boost::mpi::communicator& comm);
-
 }  // namespace ctscale::spectral

@@ -1,20 +1,17 @@
 #pragma once
-/// The transition results in the results file (hdf5_schemas/README.md /transition), on a terminal and as
-/// JSON (--json). Rank 0 only.
-#include <hdf5.h>
-
+/// The transition results on a terminal and as JSON (--json); the results file's /transition
+/// group is written with the rest of that file (app/results_file.cpp). Rank 0 only.
 #include <iosfwd>
+#include <string>
 #include <nlohmann/json.hpp>
 
 #include "ctscale/transition/transition_stage.hpp"
 
 namespace ctscale::transition {
 
-/// Writes /transition/summary (one row per V: vocab_size, tokens, bigrams, dangling_rows,
-/// pr_<name> and pr_<name>_null), the slopes as attributes of that dataset
-/// (slope_pr_<name>[_null], slope_stderr_pr_<name>[_null]), provenance attributes on
-/// /transition, and in full mode /transition/V<V>/singular_values_<name> (descending).
-void write_transition_results(hid_t results_file, const TransitionResults& results);
+/// The column name of PR q (matrix_names order) in tables and JSON: "<prefix>pr_<name>",
+/// with "_null" for the null stream.
+std::string pr_column(int q, bool null, const char* prefix = "");
 
 /// The table of PRs per V for the stream and its null, and the slopes.
 void print_transition_summary(std::ostream& out, const TransitionResults& results);

@@ -1,8 +1,10 @@
 # Job scripts (jobs/) and the local Slurm (cluster/): label `slurm`.
 #
 # slurm_job_scripts, slurm_job_scripts_dryrun, slurm_hostfile_mpirun: need no scheduler
-#   (bash -n, #PBS/#SBATCH directives parsed, the scripts' logic under faked Slurm/PBS
-#   environments, a real run with mpirun and a hostfile).
+#   (bash -n, #PBS/#SBATCH directives parsed, no job logic written twice in jobs/, the
+#   jobs' logic under faked Slurm/PBS environments, a real run with mpirun and a hostfile).
+#   The sbatch and hostfile tests run build/bin/ctscale-job, the build's copy of
+#   jobs/ctscale-job; slurm_job_scripts checks that it is current.
 # slurm_sbatch_*: real jobs on a single-node Slurm on localhost. The fixture `slurm`
 #   starts it once (slurm_up: cluster/slurm-up.sh, which installs the Debian packages when
 #   missing) and stops it after the last of them (slurm_down), also under ctest -j; a

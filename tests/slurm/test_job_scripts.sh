@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Static checks of every job script in jobs/ (no scheduler needed):
-#  - bash -n (syntax) on every .slurm and .pbs script, and on cluster/ and this directory's scripts;
+#  - bash -n (syntax) on every .slurm and .pbs script, jobs/ctscale-job, and on cluster/ and
+#    this directory's scripts;
 #  - the #PBS and #SBATCH directives parse (check_directives.py), and the checker itself
 #    rejects broken directives;
-#  - the helper block is the same in every script.
+#  - no copies: every job's logic is in jobs/ctscale-job, once; each script is its directives,
+#    its documentation and the same short call of `ctscale-job <its job>`; the build put the
+#    current ctscale-job beside the programs.
 source "$(dirname "$0")/lib.sh"
 cd "$SRC"
 n=0
-for f in jobs/*.slurm jobs/*.pbs cluster/*.sh scripts/install-slurm.sh tests/slurm/*.sh; do
+for f in jobs/*.slurm jobs/*.pbs jobs/ctscale-job cluster/*.sh scripts/install-slurm.sh tests/slurm/*.sh; do
   bash -n "$f" || fail "bash -n $f"
   n=$((n + 1))
 done
@@ -51,18 +54,22 @@ for expect in "job name '9starts" "bad resource 'walltime=1h'" "select chunk 'on
 done
 echo "check_directives.py rejects broken directives" >&2
 
-# One helper block, copied into every script.
-ref=""
-for f in jobs/*.slurm jobs/*.pbs; do
-  block=$(sed -n '/^# ---- ctscale job helpers/,/^# ---- end of ctscale job helpers/p' "$f")
-  [ -n "$block" ] || fail "$f has no ctscale job helpers block"
-  if [ -z "$ref" ]; then ref=$block; reff=$f
-  elif [ "$block" != "$ref" ]; then
-    diff <(echo "$ref") <(echo "$block") >&2 || true
-    fail "the helper block of $f differs from $reff"
-  fi
+# No copies: every job's logic is in jobs/ctscale-job, once; each script is a short call of
+# it (check_job_copies.py). The checker must catch a copy and a script that runs another job.
+"$PY" tests/slurm/check_job_copies.py jobs || fail "copies in jobs/"
+mkdir "$bad/jobs"
+cp -p jobs/* "$bad/jobs/"
+sed -n '/^ctscale_mem_per_rank() {/,/^}/p' jobs/ctscale-job >> "$bad/jobs/ctscale-one.pbs"
+sed -i 's/^exec "$job" vocab-sweep$/exec "$job" one/' "$bad/jobs/ctscale-vocab-sweep.slurm"
+out=$("$PY" tests/slurm/check_job_copies.py "$bad/jobs" 2>&1) && fail "check_job_copies.py accepted copies: $out"
+for expect in 'ctscale-one.pbs: does not end with exec "$job" one' "a job's logic belongs in ctscale-job" \
+              "repeats ctscale-job:" 'ctscale-vocab-sweep.slurm: does not end with exec "$job" vocab-sweep'; do
+  grep -qF -- "$expect" <<< "$out" || fail "check_job_copies.py did not report: $expect"$'\n'"$out"
 done
-echo "helper blocks identical" >&2
+echo "check_job_copies.py rejects copies" >&2
+# The job scripts find ctscale-job beside the programs: the build's copy is the current one.
+cmp -s jobs/ctscale-job "$BIN/ctscale-job" ||
+  fail "$BIN/ctscale-job is missing or differs from jobs/ctscale-job: rebuild (cmake --build)"
 
 # The Spack recipe parses as Python, declares the dependencies, and the YAML files load.
 "$PY" - cluster/spack <<'PYCHECK' || fail "cluster/spack"

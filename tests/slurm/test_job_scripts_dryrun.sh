@@ -5,7 +5,9 @@
 # from SLURM_NTASKS / PBS_NODEFILE, srun --mpi=pmix vs mpirun -machinefile, outputs named
 # by job id, --mem-per-rank from Slurm's memory, --resume on a rerun only when the binary
 # has it, array tasks picking their preset, the scale points' closing report, the
-# vocabulary sweep's --tokens check, and clear errors for bad settings.
+# vocabulary sweep's --tokens check, and clear errors for bad settings. A copy of a script
+# away from jobs/, as sbatch and qsub run it, finds the built ctscale-job through
+# CTSCALE_BIN or PATH, and says so clearly when it cannot.
 source "$(dirname "$0")/lib.sh"
 work=$(workdir job_scripts_dryrun)
 stubs=$work/stubs; mkdir -p "$stubs/path" "$stubs/bin" "$stubs/bin-old"
@@ -41,9 +43,10 @@ STUB
 done
 chmod +x "$stubs"/*/*
 
-# run_job NAME SCRIPT [VAR=VALUE...]: runs jobs/SCRIPT in $work/NAME with a clean scheduler
-# environment plus the given variables; its stderr goes to $work/NAME.log, the programs'
-# command lines to $work/NAME.calls. Returns the script's exit code.
+# run_job NAME SCRIPT [VAR=VALUE...]: runs jobs/SCRIPT (or SCRIPT, an absolute path) in
+# $work/NAME with a clean scheduler environment plus the given variables; its stderr goes to
+# $work/NAME.log, the programs' command lines to $work/NAME.calls. Returns the script's exit
+# code. A script in jobs/ runs jobs/ctscale-job, beside it (the stubs have none).
 run_job() {
   local name=$1 script=$2; shift 2
   mkdir -p "$work/$name"; : > "$work/$name.calls"
@@ -51,7 +54,7 @@ run_job() {
      -u SLURM_CPUS_PER_TASK -u SLURM_RESTART_COUNT -u SLURM_ARRAY_JOB_ID -u SLURM_ARRAY_TASK_ID \
      -u CTSCALE_RANKS -u CTSCALE_MEM_PER_RANK -u CTSCALE_SPECTRAL -u CTSCALE_ARGS \
      PATH="$stubs/path:$PATH" STUB_LOG="$work/$name.calls" CTSCALE_BIN="$stubs/bin" "$@" \
-     bash "$SRC/jobs/$script" 2> "$work/$name.log" > /dev/null)
+     bash "$([[ $script == /* ]] || echo "$SRC/jobs/")$script" 2> "$work/$name.log" > /dev/null)
 }
 expect() {  # expect NAME REGEX: a recorded command line matches
   grep -qE -- "$2" "$work/$1.calls" || { cat "$work/$1.log" "$work/$1.calls" >&2; fail "$1: no call matching: $2"; }
@@ -158,4 +161,22 @@ run_job no_bin ctscale-one.slurm CTSCALE_BIN="$work/nowhere" && fail "missing ct
 expect_log no_bin "ctscale-mpi not found"
 run_job bad_input ctscale-one.slurm CTSCALE_INPUT="$work/missing.h5" && fail "missing input accepted"
 expect_log bad_input "is not a readable file"
+
+# A copy of the script in a spool directory, as sbatch runs it: ctscale-job is not beside
+# it, so it is the one beside the programs, found through CTSCALE_BIN (a directory, or a
+# program in it) or on PATH.
+spool=$work/spool; mkdir -p "$spool" "$stubs/bin-job"
+cp "$SRC/jobs/ctscale-one.slurm" "$spool/slurm_script"
+cp -p "$stubs"/bin/* "$stubs/bin-job/"
+ln -sf "$BIN/ctscale-job" "$stubs/bin-job/ctscale-job"
+run_job spool_bin "$spool/slurm_script" SLURM_JOB_ID=70 SLURM_NTASKS=2 CTSCALE_BIN="$stubs/bin-job"
+expect spool_bin "^srun --mpi=pmix --ntasks=2 --kill-on-bad-exit=1 $stubs/bin-job/ctscale-mpi --output $work/spool_bin/ctscale-one-70.h5 "
+tail -n 1 "$work/spool_bin.log" | grep -q 'done: ' || fail "spool_bin: no final done: line"
+run_job spool_exe "$spool/slurm_script" SLURM_JOB_ID=71 SLURM_NTASKS=2 CTSCALE_BIN="$stubs/bin-job/ctscale-mpi"
+expect spool_exe "^srun .* $stubs/bin-job/ctscale-mpi --output $work/spool_exe/ctscale-one-71.h5 "
+run_job spool_path "$spool/slurm_script" SLURM_JOB_ID=72 SLURM_NTASKS=2 CTSCALE_BIN= PATH="$stubs/path:$stubs/bin-job:/usr/bin:/bin"
+expect spool_path "^srun .* $stubs/bin-job/ctscale-mpi --output $work/spool_path/ctscale-one-72.h5 "
+run_job spool_none "$spool/slurm_script" SLURM_JOB_ID=73 SLURM_NTASKS=2 PATH="$stubs/path:/usr/bin:/bin" &&
+  fail "ran without ctscale-job"
+expect_log spool_none "error: ctscale-job not found in CTSCALE_BIN, beside $spool/slurm_script or on PATH"
 echo "PASS" >&2

@@ -38,6 +38,7 @@ fi
 exec "$real" "$@"
 STUB
 chmod +x "$work/bin/ctscale-mpi"
+ln -s "$BIN/ctscale-job" "$work/bin/ctscale-job"   # the job scripts' body, beside the programs
 
 k=$(seq -s' ' 2 2 48)   # 24 basis sizes: about 5-10 s on 2 ranks
 id=$(sbatch --parsable -n 2 --mem-per-cpu=1G $(fit_options 2) -D "$work" \

@@ -86,49 +86,47 @@ SmallSvd svd(std::int64_t n, double* a) {
     return out;
 }
 
+namespace {
+
+/// DSYEVR on the lower triangle of the n×n `a` (overwritten): eigenvalues il..iu into
+/// `values` (n entries: DSYEVR may use all of W) and, with vectors, their eigenvectors into
+/// z (ldz × found). Returns how many it found.
+int symmetric_eigen_range(bool vectors, std::int64_t n, double* a, std::int64_t lda, std::int64_t il, std::int64_t iu,
+                          double* values, double* z, std::int64_t ldz) {
+    const char jobz = vectors ? 'V' : 'N', range = il == 1 && iu == n ? 'A' : 'I', uplo = 'L';
+    const int in = to_blas_int(n), ilda = to_blas_int(std::max<std::int64_t>(1, lda)), lo = to_blas_int(il),
+              hi = to_blas_int(iu), iz = to_blas_int(std::max<std::int64_t>(1, ldz));
+    const double zero = 0, abstol = 0;
+    int found = 0, info = 0, lwork = -1, liwork = -1, iquery = 0;
+    double query = 0;
+    std::vector<int> support(static_cast<std::size_t>(2 * n));  // two entries per vector
+    dsyevr_(&jobz, &range, &uplo, &in, a, &ilda, &zero, &zero, &lo, &hi, &abstol, &found, values, z, &iz,
+            support.data(), &query, &lwork, &iquery, &liwork, &info, 1, 1, 1);
+    check_info(info, "DSYEVR");
+    lwork = workspace(query);
+    liwork = std::max(1, iquery);
+    std::vector<double> work(static_cast<std::size_t>(lwork));
+    std::vector<int> iwork(static_cast<std::size_t>(liwork));
+    dsyevr_(&jobz, &range, &uplo, &in, a, &ilda, &zero, &zero, &lo, &hi, &abstol, &found, values, z, &iz,
+            support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
+    check_info(info, "DSYEVR");
+    return found;
+}
+
+}  // namespace
+
 std::vector<double> symmetric_eigenvalues(std::int64_t n, double* a, std::int64_t lda, std::int64_t il,
                                           std::int64_t iu) {
     std::vector<double> values(static_cast<std::size_t>(n));
     if (n == 0) return values;
-    const char jobz = 'N', range = il == 1 && iu == n ? 'A' : 'I', uplo = 'L';
-    const int in = to_blas_int(n), ilda = to_blas_int(std::max<std::int64_t>(1, lda)), lo = to_blas_int(il),
-              hi = to_blas_int(iu), one = 1;
-    const double zero = 0, abstol = 0;
-    int found = 0, info = 0, lwork = -1, liwork = -1, iquery = 0;
-    double query = 0, z = 0;
-    std::vector<int> support(static_cast<std::size_t>(2 * n));
-    dsyevr_(&jobz, &range, &uplo, &in, a, &ilda, &zero, &zero, &lo, &hi, &abstol, &found, values.data(), &z, &one,
-            support.data(), &query, &lwork, &iquery, &liwork, &info, 1, 1, 1);
-    check_info(info, "DSYEVR");
-    lwork = workspace(query);
-    liwork = std::max(1, iquery);
-    std::vector<double> work(static_cast<std::size_t>(lwork));
-    std::vector<int> iwork(static_cast<std::size_t>(liwork));
-    dsyevr_(&jobz, &range, &uplo, &in, a, &ilda, &zero, &zero, &lo, &hi, &abstol, &found, values.data(), &z, &one,
-            support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
-    check_info(info, "DSYEVR");
-    values.resize(static_cast<std::size_t>(found));
+    double z = 0;
+    values.resize(static_cast<std::size_t>(symmetric_eigen_range(false, n, a, lda, il, iu, values.data(), &z, 1)));
     return values;
 }
 
 double symmetric_eigenpair(std::int64_t n, double* a, std::int64_t lda, std::int64_t index, double* vector) {
-    const int in = to_blas_int(n), ilda = to_blas_int(std::max<std::int64_t>(1, lda)), which = to_blas_int(index);
-    const double zero = 0, abstol = 0;
-    int found = 0, info = 0, lwork = -1, liwork = -1, iquery = 0;
-    double query = 0;
-    // DSYEVR may use all of W and two ISUPPZ entries per vector: both get their full sizes.
     std::vector<double> values(static_cast<std::size_t>(n));
-    std::vector<int> support(static_cast<std::size_t>(2 * n));
-    dsyevr_("V", "I", "L", &in, a, &ilda, &zero, &zero, &which, &which, &abstol, &found, values.data(), vector, &in,
-            support.data(), &query, &lwork, &iquery, &liwork, &info, 1, 1, 1);
-    check_info(info, "DSYEVR");
-    lwork = workspace(query);
-    liwork = std::max(1, iquery);
-    std::vector<double> work(static_cast<std::size_t>(lwork));
-    std::vector<int> iwork(static_cast<std::size_t>(liwork));
-    dsyevr_("V", "I", "L", &in, a, &ilda, &zero, &zero, &which, &which, &abstol, &found, values.data(), vector, &in,
-            support.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
-    check_info(info, "DSYEVR");
+    const int found = symmetric_eigen_range(true, n, a, lda, index, index, values.data(), vector, n);
     if (found != 1) throw LibraryError("DSYEVR: found " + std::to_string(found) + " eigenvalues, expected 1");
     return values[0];
 }

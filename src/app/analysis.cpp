@@ -10,7 +10,7 @@
 #include "ctscale/app/dry_run.hpp"
 #include "ctscale/app/embedded_inputs.hpp"
 #include "ctscale/cli/progress.hpp"
-#include "ctscale/app/resumable_fit.hpp"
+#include "ctscale/app/resumable_stages.hpp"
 #include "ctscale/app/results_file.hpp"
 #include "ctscale/app/summary_report.hpp"
 #include "ctscale/io/atomic_file.hpp"
@@ -70,21 +70,15 @@ fit::FitConfig fit_config(const RunOptions& options) {
 
 /// Fit and spectral stages on a checkpoint; rank 0 gets the results.
 void analyse_checkpoint(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
-                        const RunOptions& options, const boost::mpi::communicator& world, RunRecord& record,
-                        RunResults& results, std::unique_ptr<RunJournal>& journal) {
+                        const RunOptions& options, RunJournal* journal, const boost::mpi::communicator& world,
+                        RunRecord& record, RunResults& results) {
     const fit::FitConfig config = fit_config(options);
-    FitRun fit_run = run_resumable_fit(checkpoint, matrices, config, options, world);
+    FitRun fit_run = run_resumable_fit(checkpoint, matrices, config, options, journal, world);
     record.times.read = fit_run.time_read;
     record.times.fit = fit_run.time_fit;
-    journal = std::move(fit_run.journal);
 
     const auto start = Clock::now();
-    cli::Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra", cli::WorkMeasure::gigaflops());
-    results.spectra = spectral::run_spectral_stage(checkpoint, matrices, options.spectral, options.memory_per_rank,
-                                                   world, [&](std::size_t done, double work, double total) {
-                                                       progress.update(done, matrices.size(), "matrices", work, total);
-                                                   });
-    progress.finish();
+    results.spectra = run_resumable_spectra(checkpoint, matrices, options, journal, world);
     record.times.spectral = std::chrono::duration<double>(Clock::now() - start).count();
 
     if (world.rank() == 0) {
@@ -128,12 +122,17 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
     record.options = &options;
     record.mpi_ranks = world.size();
     RunResults results;
+    // The progress journal (rank 0, with --output): what each stage finished, for --resume.
     std::unique_ptr<RunJournal> journal;
-    if (checkpoint) analyse_checkpoint(*checkpoint, matrices, options, world, record, results, journal);
+    mpi::all_or_nothing(world, [&] {
+        if (root && !options.output.empty()) {
+            journal =
+                std::make_unique<RunJournal>(options.output, run_fingerprint(input, tokens, options), options.resume);
+        }
+    });
+    if (checkpoint) analyse_checkpoint(*checkpoint, matrices, options, journal.get(), world, record, results);
     if (!tokens.empty()) {
-        results.transition =
-            transition::run_transition_stage(tokens, options.vocab, options.vocab_explicit, options.null_seed,
-                                             options.spectral == spectral::SpectralMode::full, world);
+        results.transition = run_resumable_transition(tokens, options, journal.get(), world);
         record.times.transition = results.transition->seconds;
         if (root && !results.transition->warning.empty()) {
             std::cerr << "ctscale-mpi: warning: " << results.transition->warning << "\n";

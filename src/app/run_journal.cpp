@@ -1,21 +1,48 @@
 #include "ctscale/app/run_journal.hpp"
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <ostream>
+#include <sstream>
 #include <iterator>
 #include <utility>
 #include <vector>
 
 #include "ctscale/error.hpp"
-#include "ctscale/fit/matrix_record.hpp"
 #include "ctscale/io/atomic_file.hpp"
 
 namespace ctscale::app {
 namespace fs = std::filesystem;
 
 namespace {
+
 constexpr const char* manifest_name = "settings";
-constexpr const char* record_prefix = "fit-";
+
+void describe_file(std::ostream& text, const char* what, const std::string& path) {
+    struct stat info {};
+    stat(path.c_str(), &info);
+    text << what << "=" << (path.empty() ? "" : fs::absolute(path).string()) << "\n"
+         << what << "_size=" << info.st_size << "\n"
+         << what << "_mtime=" << info.st_mtim.tv_sec << "." << info.st_mtim.tv_nsec << "\n";
+}
+
 }  // namespace
+
+std::string run_fingerprint(const std::string& input, const std::string& tokens, const RunOptions& o) {
+    std::ostringstream text;
+    if (!input.empty()) describe_file(text, "input", input);
+    if (!tokens.empty()) describe_file(text, "tokens", tokens);
+    text << "k=";
+    for (auto k : o.k_values) text << k << ",";
+    text << "\nk_rule=" << (o.k_rule ? o.k_rule->text() : "none") << "\nwidth=" << std::hexfloat << o.width
+         << "\nnull_seed=" << o.null_seed << "\nmatrices=" << o.matrices_regex
+         << "\non_nonfinite=" << (o.fail_on_nonfinite ? "fail" : "skip") << "\nsave_amplitudes=" << o.save_amplitudes
+         << "\nspectral=" << spectral::name_of(o.spectral) << "\nvocab=";
+    for (auto v : o.vocab) text << v << ",";
+    text << "\nvocab_explicit=" << o.vocab_explicit << "\n";
+    return text.str();
+}
 
 RunJournal::RunJournal(const std::string& output, const std::string& fingerprint, bool resume)
     : directory_(output + ".ctscale-progress") {
@@ -74,29 +101,28 @@ void RunJournal::rethrow_failure() {
     if (failure_) std::rethrow_exception(failure_);
 }
 
-std::string RunJournal::record_path(std::size_t index) const {
-    return (fs::path(directory_) / (record_prefix + std::to_string(index))).string();
+std::string RunJournal::record_path(const std::string& kind, std::size_t index) const {
+    return (fs::path(directory_) / (kind + "-" + std::to_string(index))).string();
 }
 
-std::map<std::size_t, fit::MatrixResult> RunJournal::finished() const {
-    std::map<std::size_t, fit::MatrixResult> results;
+std::map<std::size_t, RunJournal::Record> RunJournal::finished(const std::string& kind) const {
+    std::map<std::size_t, Record> records;
+    const std::string prefix = kind + "-";
     for (const auto& entry : fs::directory_iterator(directory_)) {
         const std::string name = entry.path().filename().string();
-        const std::string digits =
-            name.rfind(record_prefix, 0) == 0 ? name.substr(std::string(record_prefix).size()) : "";
+        const std::string digits = name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : "";
         if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;  // temporaries
-        const std::size_t index = std::stoull(digits);
-        results.emplace(index, fit::decode_record(io::read_file(entry.path().string()), entry.path().string()));
+        const std::string path = entry.path().string();
+        records.emplace(std::stoull(digits), Record{path, io::read_file(path)});
     }
-    return results;
+    return records;
 }
 
-void RunJournal::save(std::size_t index, const fit::MatrixResult& result) {
-    std::string bytes = fit::encode_record(result);
+void RunJournal::save(const std::string& kind, std::size_t index, std::string bytes) {
     {
         std::lock_guard lock(mutex_);
         rethrow_failure();
-        queue_.emplace_back(record_path(index), std::move(bytes));
+        queue_.emplace_back(record_path(kind, index), std::move(bytes));
     }
     changed_.notify_all();
 }

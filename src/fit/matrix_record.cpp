@@ -1,92 +1,16 @@
 #include "ctscale/fit/matrix_record.hpp"
 
-#include <cstring>
-#include <type_traits>
-
-#include "ctscale/error.hpp"
-#include "ctscale/util/random.hpp"
+#include "ctscale/io/binary_record.hpp"
 
 namespace ctscale::fit {
 namespace {
 
 constexpr std::string_view magic = "ctscale-fit-record-1\n";
 
-class Writer {
-public:
-    template <typename T>
-    void value(const T& v) {
-        static_assert(std::is_trivially_copyable_v<T>);
-        bytes_.append(reinterpret_cast<const char*>(&v), sizeof v);
-    }
-    void text(const std::string& s) {
-        value(std::uint64_t{s.size()});
-        bytes_ += s;
-    }
-    void doubles(const std::vector<double>& v) {
-        value(std::uint64_t{v.size()});
-        bytes_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
-    }
-    std::string finish() {
-        value(util::hash_name(bytes_));  // FNV-1a of everything before it
-        return std::move(bytes_);
-    }
-    explicit Writer(std::string_view header) : bytes_(header) {}
-
-private:
-    std::string bytes_;
-};
-
-class Reader {
-public:
-    Reader(std::string_view bytes, const std::string& source) : bytes_(bytes), source_(source) {
-        if (bytes.size() < magic.size() + 8 || bytes.substr(0, magic.size()) != magic) fail("not a ctscale fit record");
-        std::uint64_t stored;
-        std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
-        if (stored != util::hash_name(bytes.substr(0, bytes.size() - 8))) fail("checksum mismatch (corrupt record)");
-        position_ = magic.size();
-        end_ = bytes.size() - 8;
-    }
-    template <typename T>
-    T value() {
-        T v;
-        need(sizeof v);
-        std::memcpy(&v, bytes_.data() + position_, sizeof v);
-        position_ += sizeof v;
-        return v;
-    }
-    std::string text() {
-        const auto size = value<std::uint64_t>();
-        need(size);
-        std::string s(bytes_.substr(position_, size));
-        position_ += size;
-        return s;
-    }
-    std::vector<double> doubles() {
-        const auto size = value<std::uint64_t>();
-        need(size * sizeof(double));
-        std::vector<double> v(size);
-        std::memcpy(v.data(), bytes_.data() + position_, size * sizeof(double));
-        position_ += size * sizeof(double);
-        return v;
-    }
-    void done() {
-        if (position_ != end_) fail("unexpected trailing bytes");
-    }
-
-private:
-    void need(std::uint64_t size) {
-        if (size > end_ - position_) fail("truncated record");
-    }
-    [[noreturn]] void fail(const std::string& why) { throw InputError(source_ + ": " + why); }
-    std::string_view bytes_;
-    const std::string& source_;
-    std::size_t position_ = 0, end_ = 0;
-};
-
 }  // namespace
 
 std::string encode_record(const MatrixResult& r) {
-    Writer w(magic);
+    io::RecordWriter w(magic);
     const io::TensorInfo& t = r.tensor;
     w.text(t.name);
     w.value(t.rank);
@@ -118,7 +42,7 @@ std::string encode_record(const MatrixResult& r) {
 }
 
 MatrixResult decode_record(std::string_view bytes, const std::string& source) {
-    Reader in(bytes, source);
+    io::RecordReader in(bytes, magic, source);
     MatrixResult r;
     io::TensorInfo& t = r.tensor;
     t.name = in.text();

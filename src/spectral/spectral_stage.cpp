@@ -141,16 +141,24 @@ public:
         });
     }
 
-    /// Every rank's results, on rank 0 in the order of the matrices.
-    std::vector<SpectralResult> gather() {
+    /// Collective: moves the results finished since the last call to rank 0, which hands
+    /// each to `finished` (so a journal keeps them as they come, not only at the end).
+    void collect(const SpectralRecorder& finished) {
         std::vector<Indexed> gathered;
         boost::mpi::gather(comm_, mine_, gathered, 0);
-        std::vector<SpectralResult> results(comm_.rank() == 0 ? matrices_.size() : 0);
+        mine_.clear();
+        if (comm_.rank() != 0) return;
+        results_.resize(matrices_.size());
         for (Indexed& part : gathered) {
-            for (auto& [index, result] : part) results[index] = std::move(result);
+            for (auto& [index, result] : part) {
+                if (finished) finished(index, result);
+                results_[index] = std::move(result);
+            }
         }
-        return results;
     }
+
+    /// On rank 0, every matrix's result in the order of the matrices (after collect).
+    std::vector<SpectralResult> results() { return std::move(results_); }
 
 private:
     /// Collective: Wᵀ in column blocks (the row partition as read), or nothing when W
@@ -200,7 +208,8 @@ private:
     /// reused (a whole 50257 × 768 embedding staged at once was 154 MB of first touches:
     /// BENCHMARKS.md, "Design measurements").
     std::int64_t budget_;
-    Indexed mine_;
+    Indexed mine_;                         ///< this rank's results since the last collect
+    std::vector<SpectralResult> results_;  ///< rank 0: all collected so far
     // Reused from matrix to matrix: Wᵀ of this rank's moderate matrix, read staging, G.
     blacs::LargeVector<double> wt_, gram_;
     blacs::LargeVector<unsigned char> raw_;
@@ -211,7 +220,7 @@ private:
 std::vector<SpectralResult> run_spectral_stage(const io::Checkpoint& checkpoint,
                                                const std::vector<io::TensorInfo>& matrices, SpectralMode mode,
                                                std::int64_t memory_per_rank, const boost::mpi::communicator& comm,
-                                               const SpectralProgress& progress) {
+                                               const SpectralProgress& progress, const SpectralRecorder& finished) {
     const bool root = comm.rank() == 0;
     if (mode == SpectralMode::none) {
         SpectralResult none;
@@ -224,9 +233,10 @@ std::vector<SpectralResult> run_spectral_stage(const io::Checkpoint& checkpoint,
     double work_total = 0, work_done = 0;
     for (std::size_t m = 0; m < matrices.size(); ++m) work_total += cost(m);
     std::size_t done = 0;
-    auto report = [&](const std::size_t* finished, std::size_t count) {
+    auto report = [&](const std::size_t* batch, std::size_t count) {
+        run.collect(finished);
         done += count;
-        for (std::size_t i = 0; i < count; ++i) work_done += cost(finished[i]);
+        for (std::size_t i = 0; i < count; ++i) work_done += cost(batch[i]);
         if (root && progress) progress(done, work_done, work_total);
     };
     const std::size_t ranks = static_cast<std::size_t>(comm.size());
@@ -239,7 +249,7 @@ std::vector<SpectralResult> run_spectral_stage(const io::Checkpoint& checkpoint,
         run.round(round);
         report(round.data(), round.size());
     }
-    return run.gather();
+    return run.results();
 }
 
 }  // namespace ctscale::spectral

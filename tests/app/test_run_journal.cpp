@@ -6,6 +6,7 @@
 
 #include "ctscale/app/run_journal.hpp"
 #include "ctscale/error.hpp"
+#include "ctscale/fit/matrix_record.hpp"
 #include "ctscale/io/atomic_file.hpp"
 
 using ctscale::app::RunJournal;
@@ -13,13 +14,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ctscale::fit::MatrixResult result_named(const std::string& name, double norm) {
+std::string record_named(const std::string& name, double norm) {
     ctscale::fit::MatrixResult result;
     result.tensor.name = name;
     result.tensor.rows = 3;
     result.tensor.cols = 4;
     result.frobenius_norm = norm;
-    return result;
+    return ctscale::fit::encode_record(result);
+}
+
+ctscale::fit::MatrixResult decoded(const RunJournal::Record& record) {
+    return ctscale::fit::decode_record(record.bytes, record.path);
 }
 
 class RunJournalTest : public ::testing::Test {
@@ -39,17 +44,31 @@ protected:
 TEST_F(RunJournalTest, QueuedRecordsAreDurableAfterFlushAndAfterDestruction) {
     {
         RunJournal journal(output_, "settings A", false);
-        journal.save(0, result_named("a", 1.5));
-        journal.save(2, result_named("c", 2.5));
+        journal.save("fit", 0, record_named("a", 1.5));
+        journal.save("fit", 2, record_named("c", 2.5));
         journal.flush();
-        EXPECT_EQ(journal.finished().size(), 2u);
-        journal.save(1, result_named("b", 3.5));  // still queued when the journal goes away
+        EXPECT_EQ(journal.finished("fit").size(), 2u);
+        journal.save("fit", 1, record_named("b", 3.5));  // still queued when the journal goes away
     }
     RunJournal resumed(output_, "settings A", true);
-    const auto finished = resumed.finished();
+    const auto finished = resumed.finished("fit");
     ASSERT_EQ(finished.size(), 3u);
-    EXPECT_EQ(finished.at(1).tensor.name, "b");
-    EXPECT_EQ(finished.at(2).frobenius_norm, 2.5);
+    EXPECT_EQ(decoded(finished.at(1)).tensor.name, "b");
+    EXPECT_EQ(decoded(finished.at(2)).frobenius_norm, 2.5);
+}
+
+TEST_F(RunJournalTest, EachKindOfRecordIsKeptApart) {
+    RunJournal journal(output_, "settings A", false);
+    journal.save("fit", 0, "fit zero");
+    journal.save("spectrum", 0, "spectrum zero");
+    journal.save("spectrum", 11, "spectrum eleven");
+    journal.flush();
+    ASSERT_EQ(journal.finished("fit").size(), 1u);
+    EXPECT_EQ(journal.finished("fit").at(0).bytes, "fit zero");
+    const auto spectra = journal.finished("spectrum");
+    ASSERT_EQ(spectra.size(), 2u);
+    EXPECT_EQ(spectra.at(11).bytes, "spectrum eleven");
+    EXPECT_TRUE(journal.finished("transition").empty());
 }
 
 TEST_F(RunJournalTest, ResumeWithOtherSettingsIsRefused) {
@@ -60,9 +79,9 @@ TEST_F(RunJournalTest, ResumeWithOtherSettingsIsRefused) {
 TEST_F(RunJournalTest, AWriteThatFailsInTheBackgroundFailsTheRun) {
     RunJournal journal(output_, "settings A", false);
     fs::remove_all(journal.directory());  // every later record write fails
-    journal.save(0, result_named("a", 1.0));
+    journal.save("fit", 0, record_named("a", 1.0));
     EXPECT_THROW(journal.flush(), ctscale::Error);
-    EXPECT_THROW(journal.save(1, result_named("b", 1.0)), ctscale::Error) << "the failure is kept";
+    EXPECT_THROW(journal.save("fit", 1, record_named("b", 1.0)), ctscale::Error) << "the failure is kept";
 }
 
 TEST_F(RunJournalTest, SeveralFilesAreWrittenAtomicallyWithOneSync) {

@@ -1,6 +1,7 @@
 #pragma once
 /// Progress of a run kept beside its output (docs/programs.md): one small record per finished
-/// matrix, each written to a temporary name and renamed into place, so that `--resume`
+/// piece of work (a matrix's fit, a matrix's spectrum, the transition results), each written
+/// to a temporary name and renamed into place, so that `--resume`
 /// after a kill (even kill -9 of one rank) continues where the run stopped and ends with
 /// results identical to an uninterrupted run. An HDF5 file is not crash-consistent, so the
 /// temporary results file cannot serve as this checkpoint.
@@ -19,7 +20,7 @@
 #include <thread>
 #include <utility>
 
-#include "ctscale/fit/matrix_result.hpp"
+#include "ctscale/app/run_options.hpp"
 
 namespace ctscale::app {
 
@@ -34,19 +35,25 @@ public:
     RunJournal(const RunJournal&) = delete;
     RunJournal& operator=(const RunJournal&) = delete;
 
+    struct Record {
+        std::string path;   ///< for error messages
+        std::string bytes;  ///< as saved (io/binary_record.hpp)
+    };
+
     const std::string& directory() const noexcept { return directory_; }
-    /// Results of the matrices an interrupted run finished, by index in the run's matrix list.
-    std::map<std::size_t, fit::MatrixResult> finished() const;
-    /// Queues the record of a finished matrix. Throws the error of an earlier record
-    /// that could not be written (e.g. disk full), so a failing journal stops the run.
-    void save(std::size_t index, const fit::MatrixResult& result);
+    /// The records of `kind` ("fit", "spectrum", "transition") an interrupted run left, by index
+    /// (a matrix's index in the run's matrix list).
+    std::map<std::size_t, Record> finished(const std::string& kind) const;
+    /// Queues a record. Throws the error of an earlier record that could not be written
+    /// (e.g. disk full), so a failing journal stops the run.
+    void save(const std::string& kind, std::size_t index, std::string bytes);
     /// Waits until every queued record is durable; throws as save does.
     void flush();
     /// Called once the results file is in place.
     void remove();
 
 private:
-    std::string record_path(std::size_t index) const;
+    std::string record_path(const std::string& kind, std::size_t index) const;
     void write_records();
     void rethrow_failure();  ///< with mutex_ held
 
@@ -59,5 +66,9 @@ private:
     std::exception_ptr failure_;
     std::thread writer_;  ///< last: started after everything it uses
 };
+
+/// Everything that decides the numbers of a run (inputs by path, size and modification
+/// time; the options that change results): records are reused only by a run with the same.
+std::string run_fingerprint(const std::string& input, const std::string& tokens, const RunOptions& options);
 
 }  // namespace ctscale::app

@@ -31,6 +31,10 @@ namespace ctscale::spectral {
 /// done and in all, in estimated flops (spectral_cost in schedule.hpp).
 using SpectralProgress = std::function<void(std::size_t done, double work_done, double work_total)>;
 
+/// Called on rank 0 with each matrix's result as soon as rank 0 has it (after its batch):
+/// the index in `matrices` and the result.
+using SpectralRecorder = std::function<void(std::size_t index, const SpectralResult& result)>;
+
 /// Collective over `comm`. Returns, on rank 0, one result per matrix in the order of
 /// `matrices` (empty on other ranks); every field NaN and method "none" in mode none.
 /// A matrix with NaN/Inf values gets NaN fields and method "skipped: non-finite values".
@@ -38,6 +42,7 @@ using SpectralProgress = std::function<void(std::size_t done, double work_done, 
 std::vector<SpectralResult> run_spectral_stage(const io::Checkpoint& checkpoint,
                                                const std::vector<io::TensorInfo>& matrices, SpectralMode mode,
                                                std::int64_t memory_per_rank, const boost::mpi::communicator& comm,
-                                               const SpectralProgress& progress = {});
+                                               const SpectralProgress& progress = {},
+                                               const SpectralRecorder& finished = {});
 
 }  // namespace ctscale::spectral

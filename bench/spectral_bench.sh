@@ -33,8 +33,7 @@ source bench/timing.sh  # best, timed
 cat > "$WORK/make.py" <<'PY'
 import os, subprocess, sys
 import h5py, numpy as np
-sys.path.insert(0, "tests/reference")
-from test_fit_reference import write_checkpoint
+from tests.common.hdf5_files import write_checkpoint
 case, out, synth = sys.argv[1:4]
 kind, _, shape = case.partition(":")
 def synthesise(args, dataset):
@@ -104,7 +103,7 @@ echo "|---|---|---|---|---|---|---|---|"
 for case in $CASES; do
   tag="${case//[:x]/-}"
   ckpt="$WORK/$tag.h5"
-  /usr/bin/python3 "$WORK/make.py" "$case" "$ckpt" "$SYNTH"
+  PYTHONPATH="$REPO" /usr/bin/python3 "$WORK/make.py" "$case" "$ckpt" "$SYNTH"
   for r in $(seq "$REPEAT"); do
     OPENBLAS_NUM_THREADS=$NP timed /dev/null /usr/bin/python3 "$WORK/numpy_svd.py" "$ckpt" "$WORK/sigma.npz" "$WORK/svd-$tag" \
       >> "$WORK/numpy-$tag"

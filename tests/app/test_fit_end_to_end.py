@@ -12,8 +12,9 @@ import unittest
 import h5py
 import numpy as np
 
-from e2e import PYTHON, REFERENCE, ScratchTest, mpi, program_lines, run
-from test_fit_reference import small_weights, write_checkpoint
+from tests.common.hdf5_files import small_weights, write_checkpoint
+from tests.common.programs import FIT_REFERENCE, PYTHON, mpi, program_lines, run
+from tests.common.scratch import ScratchTest
 
 RANKS = (1, 2, 3, 4)
 
@@ -37,14 +38,14 @@ class AwkwardShapes(ScratchTest):
         for ranks, (result, out) in self.results.items():
             with self.subTest(ranks=ranks):
                 self.assertOk(result)
-                check = run([PYTHON, REFERENCE, "compare", self.checkpoint, out])
+                check = run([PYTHON, FIT_REFERENCE, "compare", self.checkpoint, out])
                 self.assertOk(check)
                 self.assertIn(" 0 mismatches", check.stdout)
 
     def test_rank_counts_agree_to_1e_10(self):
         for ranks in RANKS[1:]:
             with self.subTest(ranks=ranks):
-                check = run([PYTHON, REFERENCE, "compare-results", self.results[1][1], self.results[ranks][1],
+                check = run([PYTHON, FIT_REFERENCE, "compare-results", self.results[1][1], self.results[ranks][1],
                              "--rtol", "1e-10"])
                 self.assertOk(check)
 
@@ -73,7 +74,7 @@ class AwkwardShapes(ScratchTest):
         out = self.path("awkward_np3_again.h5")
         self.assertOk(mpi(3, "ctscale-mpi", "-i", self.checkpoint, "-o", out, "--quiet", "--save-amplitudes",
                           "--mem-per-rank", "4K"))
-        check = run([PYTHON, REFERENCE, "compare-results", self.results[3][1], out, "--rtol", "0", "--atol", "0"])
+        check = run([PYTHON, FIT_REFERENCE, "compare-results", self.results[3][1], out, "--rtol", "0", "--atol", "0"])
         self.assertOk(check)
 
 
@@ -89,7 +90,7 @@ class SyntheticModelsOfEveryDtype(ScratchTest):
                 out = self.path(f"small_{dtype}_results.h5")
                 self.assertOk(mpi(3, "ctscale-mpi", "-i", checkpoint, "-o", out, "--quiet", "--k", "3,8,41",
                                   "--k-rule", "max(4,cols/8)", "--width", "1.25", "--null-seed", "99"))
-                check = run([PYTHON, REFERENCE, "compare", checkpoint, out])
+                check = run([PYTHON, FIT_REFERENCE, "compare", checkpoint, out])
                 self.assertOk(check)
                 self.assertValid(out)
 
@@ -108,10 +109,10 @@ class WideRowsTakeTheBandedRoute(ScratchTest):
             outputs[ranks] = self.path(f"wide_np{ranks}.h5")
             self.assertOk(mpi(ranks, "ctscale-mpi", "-i", checkpoint, "-o", outputs[ranks], "--quiet",
                               "--k", "4,96", "--save-amplitudes", "--mem-per-rank", "1M", "--spectral", "none"))
-            check = run([PYTHON, REFERENCE, "compare", checkpoint, outputs[ranks]])
+            check = run([PYTHON, FIT_REFERENCE, "compare", checkpoint, outputs[ranks]])
             self.assertOk(check)
             self.assertIn(" 0 mismatches", check.stdout)
-        self.assertOk(run([PYTHON, REFERENCE, "compare-results", outputs[1], outputs[3], "--rtol", "1e-10"]))
+        self.assertOk(run([PYTHON, FIT_REFERENCE, "compare-results", outputs[1], outputs[3], "--rtol", "1e-10"]))
 
 
 class EmbeddedDefault(ScratchTest):

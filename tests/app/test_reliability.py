@@ -13,8 +13,9 @@ import unittest
 import h5py
 import numpy as np
 
-from e2e import BIN, MPIEXEC, MPI_ENV, PYTHON, REFERENCE, ScratchTest, mpi, program_lines, run
-from test_fit_reference import small_weights, write_checkpoint
+from tests.common.hdf5_files import small_weights, write_checkpoint
+from tests.common.programs import FIT_REFERENCE, PYTHON, mpi, mpi_command, mpi_env, program_lines, run
+from tests.common.scratch import ScratchTest
 
 RANK_COUNTS = (1, 2, 4)
 TIME_BOUND = 60  # seconds: a hang fails the test instead of blocking CI
@@ -239,8 +240,8 @@ class KillAndResume(ScratchTest):
     def kill_then_resume(self, victim_rank):
         out = self.path(f"resumed_{victim_rank}.h5")
         progress = out + ".ctscale-progress"
-        command = [MPIEXEC, "-n", "2", os.path.join(BIN, "ctscale-mpi"), "-i", self.checkpoint, "-o", out, "-q"]
-        job = subprocess.Popen(command, env=dict(os.environ, **MPI_ENV), stdout=subprocess.DEVNULL,
+        command = mpi_command(2, "ctscale-mpi", "-i", self.checkpoint, "-o", out, "-q")
+        job = subprocess.Popen(command, env=mpi_env(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
         deadline = time.time() + TIME_BOUND
         records = 0
@@ -257,7 +258,7 @@ class KillAndResume(ScratchTest):
         result = mpi(2, "ctscale-mpi", "-i", self.checkpoint, "-o", out, "-q", "--resume", timeout=TIME_BOUND)
         self.assertOk(result)
         self.assertFalse(os.path.exists(progress), "the progress records are removed once results are in place")
-        same = run([PYTHON, REFERENCE, "compare-results", self.uninterrupted, out, "--rtol", "0", "--atol", "0"])
+        same = run([PYTHON, FIT_REFERENCE, "compare-results", self.uninterrupted, out, "--rtol", "0", "--atol", "0"])
         self.assertOk(same)
 
     def test_kill_9_of_rank_1_then_resume_gives_identical_results(self):

@@ -4,29 +4,21 @@ bad token stream or vocabulary gives one line naming the file and the problem, e
 (2 for usage), within the time bound; an output naming the token stream is refused before
 anything is written."""
 
+import functools
 import hashlib
 import os
 import unittest
 
-import h5py
 import numpy as np
 
-from e2e import ScratchTest, mpi
+from tests.common import hdf5_files
+from tests.common.programs import mpi
+from tests.common.scratch import ScratchTest
 
 RANK_COUNTS = (1, 2, 4)
 TIME_BOUND = 60  # seconds: a hang fails the test instead of blocking CI
-
-
-def write_tokens(path, tokens, dtype="<u4", vocab_size=50):
-    """A ctscale.tokens v1 file; tokens None leaves out the /tokens dataset."""
-    with h5py.File(path, "w") as f:
-        f.attrs["schema"] = "ctscale.tokens"
-        f.attrs["schema_version"] = np.int64(1)
-        f.attrs["vocab_size"] = np.int64(vocab_size)
-        f.attrs["tokenizer"] = "test"
-        f.attrs["source"] = "test_reliability_tokens"
-        if tokens is not None:
-            f.create_dataset("tokens", data=np.asarray(tokens), dtype=dtype)
+# A ctscale.tokens v1 file of vocabulary 50; tokens None leaves out the /tokens dataset.
+write_tokens = functools.partial(hdf5_files.write_tokens, vocab_size=50, source="test_reliability_tokens")
 
 
 def digest(path):

@@ -4,15 +4,13 @@ line naming the file (and tensor), exit 1 (2 for usage), no output file, on 3 ra
 import json
 import os
 import struct
-import sys
 import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "app"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e import ScratchTest, mpi, program_lines  # noqa: E402
-from safetensors_files import header_and_data, write_raw, write_safetensors, write_sharded  # noqa: E402
+from tests.common.programs import mpi, program_lines
+from tests.common.safetensors_files import header_and_data, write_raw, write_safetensors, write_sharded
+from tests.common.scratch import ScratchTest
 
 RANKS = (3,)  # every case on 3 ranks; a few also on 1 (ranks=...)
 GOOD = {"a.weight": ("F32", np.ones((2, 3), "<f4")), "b.weight": ("F32", np.zeros((4,), "<f4"))}

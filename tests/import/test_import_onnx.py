@@ -3,8 +3,6 @@ orientation, Constant-node weights, Conv kernels, BatchNormalization buffers, bf
 transformer-block roles, and errors."""
 
 import os
-import subprocess
-import sys
 import unittest
 
 import h5py
@@ -12,15 +10,14 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "app"))
-from e2e import PYTHON, REPO, ScratchTest  # noqa: E402
+from tests.common.programs import PYTHON, REPO, run
+from tests.common.scratch import ScratchTest
 
 SCRIPT = os.path.join(REPO, "scripts", "import_onnx.py")
 
 
 def convert(model_path, output, *args):
-    return subprocess.run([PYTHON, SCRIPT, model_path, "-o", output, *args], capture_output=True, text=True,
-                          timeout=120)
+    return run([PYTHON, SCRIPT, model_path, "-o", output, *args])
 
 
 def init(name, array):

@@ -3,16 +3,14 @@ bf16 checkpoint): files the tests write themselves, checked with h5py bit for bi
 
 import json
 import os
-import sys
 import unittest
 
 import h5py
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "app"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e import ScratchTest, mpi, program_lines  # noqa: E402
-from safetensors_files import random_tensor, write_safetensors, write_sharded  # noqa: E402
+from tests.common.programs import mpi, program_lines
+from tests.common.safetensors_files import random_tensor, write_safetensors, write_sharded
+from tests.common.scratch import ScratchTest
 
 RANKS = (1, 2, 4)
 UINT = {2: "<u2", 4: "<u4", 8: "<u8"}

@@ -3,14 +3,13 @@
 
 import os
 import struct
-import sys
 import unittest
 
 import h5py
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "app"))
-from e2e import ScratchTest, mpi, program_lines  # noqa: E402
+from tests.common.programs import mpi, program_lines
+from tests.common.scratch import ScratchTest
 
 RANKS = (1, 2, 4)
 

@@ -5,18 +5,17 @@ Skipped only when the npm registry cannot be reached (the script's exit status 3
 import json
 import os
 import subprocess
-import sys
 import unittest
 
 import h5py
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "app"))
-from e2e import BIN, MPI_ENV, REPO, ScratchTest  # noqa: E402
+from tests.common.programs import BIN, REPO, mpi_env
+from tests.common.scratch import ScratchTest
 
 
 class PpOcr(ScratchTest):
     def test_fetch_convert_and_analyse(self):
-        env = dict(os.environ, **MPI_ENV, PPOCR_OUT_DIR=self.tmp, CTSCALE_BIN_DIR=BIN, CTSCALE_RANKS="2")
+        env = mpi_env(PPOCR_OUT_DIR=self.tmp, CTSCALE_BIN_DIR=BIN, CTSCALE_RANKS="2")
         result = subprocess.run(["bash", os.path.join(REPO, "scripts", "fetch-ppocr.sh"), "--quiet"],
                                 capture_output=True, text=True, timeout=850, env=env, cwd=REPO)
         if result.returncode == 3:

@@ -10,11 +10,11 @@ Library use::
     ref = spectral_fields(W, "full")      # dict of every §4.6 field (+ runner-up KS)
     problems = compare_fields(name, got, ref)
 
-Command line (exit status 0 iff nothing mismatches)::
+Command line, from the repository root (exit status 0 iff nothing mismatches)::
 
-    spectral_reference.py compare CHECKPOINT RESULTS.h5     # a ctscale-mpi results file
-    spectral_reference.py compare-json CHECKPOINT DUMP.json # tests/spectral/spectral_dump
-    spectral_reference.py fields CHECKPOINT [--mode full]    # print the reference as JSON
+    python3 -m tests.reference.spectral_reference compare CHECKPOINT RESULTS.h5      # a ctscale-mpi results file
+    python3 -m tests.reference.spectral_reference compare-json CHECKPOINT DUMP.json  # tests/spectral/spectral_dump
+    python3 -m tests.reference.spectral_reference fields CHECKPOINT [--mode full]    # print the reference as JSON
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fit_reference import attr_str, read_weight  # noqa: E402
+from tests.reference.fit_reference import attr_str, read_weight  # noqa: E402
 
 EPS = 2.0 ** -52
 MIN_TAIL = 10

@@ -2,17 +2,14 @@
 """Self-tests of the fit reference (fit_reference.py) and of the NumPy benchmark
 baseline (bench/fit_numpy.py), independent of the C++ program.
 
-Run: /usr/bin/python3 -m unittest discover -s tests/reference -v
- or: /usr/bin/python3 tests/reference/test_fit_reference.py
+Run (from the repository root; docs/testing.md):
+    /usr/bin/python3 -m tests.reference.test_fit_reference -v
 """
 
 import json
 import math
 import os
-import shutil
 import subprocess
-import sys
-import tempfile
 import unittest
 
 # OpenBLAS 0.3.21 does not recognise this CPU; the machine pins Haswell kernels
@@ -23,90 +20,13 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402
 import scipy.stats  # noqa: E402
-from h5py import h5d, h5s, h5t  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import fit_reference as fr  # noqa: E402
+from tests.common.hdf5_files import small_weights, to_bf16_words, write_checkpoint  # noqa: E402
+from tests.common.programs import FIT_REFERENCE, PYTHON, REPO  # noqa: E402
+from tests.common.scratch import TempDirTest  # noqa: E402
+from tests.reference import fit_reference as fr  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(HERE))
 BENCH_FIT = os.path.join(REPO, "bench", "fit_numpy.py")
-PYTHON = sys.executable
-
-
-# ------------------------------------------------------------------ checkpoint builders
-
-def bf16_type():
-    """The 16-bit HDF5 float type with bfloat16 fields (hdf5_schemas/README.md)."""
-    t = h5t.IEEE_F32LE.copy()
-    t.set_fields(15, 7, 8, 0, 7)
-    t.set_offset(0)
-    t.set_precision(16)
-    t.set_size(2)
-    t.set_ebias(127)
-    return t
-
-
-def to_bf16_words(values):
-    """Round-to-nearest-even float32 → bfloat16 words."""
-    bits = np.asarray(values, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    return rounded.astype(np.uint16)
-
-
-def add_weight(group, name, values, layer, kind, dtype="f32"):
-    """Store one weight dataset in the given dtype with its layer/kind attributes."""
-    if dtype == "bf16":
-        words = to_bf16_words(values)
-        did = h5d.create(group.id, name.encode(), bf16_type(), h5s.create_simple(words.shape))
-        did.write(h5s.ALL, h5s.ALL, words, mtype=bf16_type())
-        dset = group[name]
-    else:
-        np_type = {"f32": np.float32, "f64": np.float64, "f16": np.float16}[dtype]
-        dset = group.create_dataset(name, data=np.asarray(values, dtype=np_type))
-    dset.attrs["layer"] = np.int64(layer)
-    dset.attrs["kind"] = kind
-    return dset
-
-
-def write_checkpoint(path, weights):
-    """weights: list of (name, values, layer, kind, dtype)."""
-    with h5py.File(path, "w") as f:
-        f.attrs.update({"schema": "ctscale.checkpoint", "schema_version": 1, "model_name": "t",
-                        "architecture": "test", "d_model": 12, "n_layers": 2,
-                        "vocab_size": 0, "source": "test_fit_reference.py"})
-        g = f.create_group("weights")
-        for name, values, layer, kind, dtype in weights:
-            add_weight(g, name, values, layer, kind, dtype)
-
-
-def small_weights(seed=1):
-    """A mix covering the edge cases: a constant row, a 1-row matrix, K > cols, cols not
-    divisible by K, f16 and bf16 storage, a 1-D tensor counted only in total_params."""
-    rng = np.random.default_rng(seed)
-    a = rng.standard_normal((6, 12))
-    a[2] = 0.25                                   # constant row → undefined
-    smooth = np.sin(np.linspace(0, 3, 20))[None, :] * rng.standard_normal((9, 1))
-    return [
-        ("blocks.0.a", a, 0, "mlp_up", "f32"),
-        ("blocks.0.one_row", rng.standard_normal((1, 10)), 0, "attn_o", "f64"),
-        ("blocks.0.narrow", rng.standard_normal((5, 3)), 0, "attn_q", "f32"),
-        ("blocks.1.half", rng.standard_normal((7, 13)), 1, "mlp_down", "f16"),
-        ("blocks.1.bf", smooth + 0.05 * rng.standard_normal((9, 20)), 1, "mlp_gate", "bf16"),
-        ("blocks.1.bias", rng.standard_normal(10), 1, "other", "f32"),
-        ("lm_head", rng.standard_normal((11, 16)), -1, "lm_head", "f32"),
-    ]
-
-
-class TempDirTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="ctscale-ref-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def path(self, name):
-        return os.path.join(self.tmp, name)
 
 
 # ------------------------------------------------------------------ SplitMix64 / π
@@ -431,20 +351,18 @@ class CompareTest(TempDirTest):
             del f.attrs["null_seed"]
         with self.assertRaisesRegex(ValueError, "null_seed"):
             fr.compare(self.ckpt, self.results)
-        script = os.path.join(HERE, "fit_reference.py")
-        run = subprocess.run([PYTHON, script, "compare", self.ckpt, self.results],
+        run = subprocess.run([PYTHON, FIT_REFERENCE, "compare", self.ckpt, self.results],
                              capture_output=True, text=True)
         self.assertEqual(run.returncode, 1)
         self.assertIn("null_seed", run.stderr)
 
     def test_cli_exit_codes(self):
-        script = os.path.join(HERE, "fit_reference.py")
-        ok = subprocess.run([PYTHON, script, "compare", self.ckpt, self.results],
+        ok = subprocess.run([PYTHON, FIT_REFERENCE, "compare", self.ckpt, self.results],
                             capture_output=True, text=True)
         self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
         self.assertRegex(ok.stdout.strip().splitlines()[-1], r"^\d+ compared, 0 mismatches$")
         perturb_table(self.results, "summary/compression", "k_label", "rule", "r2_pooled", 1e-3)
-        bad = subprocess.run([PYTHON, script, "compare", self.ckpt, self.results],
+        bad = subprocess.run([PYTHON, FIT_REFERENCE, "compare", self.ckpt, self.results],
                              capture_output=True, text=True)
         self.assertEqual(bad.returncode, 1)
         self.assertIn("summary/compression\trule\tr2_pooled", bad.stdout)
@@ -485,8 +403,7 @@ class CompareResultsTest(TempDirTest):
         self.assertIn("matrices/blocks.0.a/r2_k4", text)
 
     def test_cli(self):
-        script = os.path.join(HERE, "fit_reference.py")
-        run = subprocess.run([PYTHON, script, "compare-results", self.a, self.b],
+        run = subprocess.run([PYTHON, FIT_REFERENCE, "compare-results", self.a, self.b],
                              capture_output=True, text=True)
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
 

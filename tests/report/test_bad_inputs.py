@@ -5,7 +5,8 @@ import os
 import h5py
 import pytest
 
-from conftest import BIN, copy, mpi, report
+from tests.common.programs import built
+from tests.report.helpers import copy, mpi, report
 
 
 def assert_one_line_error(result, code, *fragments):
@@ -138,7 +139,7 @@ def test_earlier_report_replaced_only_by_a_complete_one(scratch, good):
 
 
 def test_help_and_version():
-    exe = os.path.join(BIN, "ctscale-report")
+    exe = built("ctscale-report")
     assert "usage: ctscale-report" in report("--help").stdout
     result = report("--version")
     assert result.returncode == 0 and result.stdout.startswith("ctscale-report ")

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, REPO, VALIDATOR
+from tests.common.programs import BIN, REPO, validate
 
 TABLES = ("models", "compression", "width", "transition", "layer_norms", "layer_trends", "amplitude_pr",
           "near_exact", "fits_by_kind", "spectra_by_kind", "series_contrast", "scaling_fits", "verdicts")
@@ -45,7 +45,7 @@ def test_report_and_results_validate(quick):
     out, _ = quick
     files = [str(out / "report" / "report.h5")] + sorted(str(p) for p in (out / "results").glob("*.h5"))
     assert len(files) >= 5
-    result = subprocess.run(["/usr/bin/python3", VALIDATOR, *files], capture_output=True, text=True)
+    result = validate(*files)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

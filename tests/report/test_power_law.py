@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 from scipy import stats
 
-from conftest import copy, mpi, report
+from tests.report.helpers import copy, mpi, report
 from ctscale import load_report
 from ctscale.stats import fit_power_law
 

@@ -4,7 +4,6 @@ files and the validator agree."""
 import itertools
 import math
 import os
-import subprocess
 
 import h5py
 import numpy as np
@@ -12,7 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from conftest import VALIDATOR, WIDTHS
+from tests.common.programs import validate
+from tests.report.helpers import WIDTHS, report
 
 RTOL = 1e-12
 
@@ -219,8 +219,7 @@ def test_csv_and_h5_agree_and_validate(built_report):
             if h5[col].dtype.kind in "if":
                 np.testing.assert_allclose(csv[col].to_numpy(float), h5[col].to_numpy(float), rtol=1e-15,
                                            err_msg=f"{name}.{col}")
-    result = subprocess.run(["/usr/bin/python3", VALIDATOR, str(built_report / "report.h5")], capture_output=True,
-                            text=True)
+    result = validate(built_report / "report.h5")
     assert result.returncode == 0, result.stdout + result.stderr
     for plot in ("compression", "r2_width", "transition_pr", "layer_norms", "amplitude_pr"):
         for ext in ("png", "svg"):
@@ -231,11 +230,10 @@ def test_csv_and_h5_agree_and_validate(built_report):
 def test_partial_inputs_give_a_valid_report(analysed, scratch, inputs):
     """A report of token streams only, or of models only, has every table (some empty, with
     the same column types) and validates."""
-    from conftest import report
     out = scratch / "partial"
     result = report(*[analysed / "results" / name for name in inputs], "-o", out, "-q", "--bootstrap", "50")
     assert result.returncode == 0, result.stderr
-    check = subprocess.run(["/usr/bin/python3", VALIDATOR, str(out / "report.h5")], capture_output=True, text=True)
+    check = validate(out / "report.h5")
     assert check.returncode == 0, check.stdout + check.stderr
     with h5py.File(out / "report.h5") as f:
         assert f["tables/compression"].dtype["total_params"] == np.int64

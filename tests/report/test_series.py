@@ -1,16 +1,16 @@
 """ctscale-report --series: models grouped by name into series, fitted only within their
 series, and models of one shape in several series set side by side (series_contrast),
 checked against a recomputation from the results files with h5py and NumPy."""
-import subprocess
 
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import VALIDATOR, copy, report
-from test_bad_inputs import assert_nothing_written, assert_one_line_error
-from test_recompute import close, report_table, results  # noqa: F401 (a fixture)
+from tests.common.programs import validate
+from tests.report.helpers import copy, report
+from tests.report.test_bad_inputs import assert_nothing_written, assert_one_line_error
+from tests.report.test_recompute import close, report_table, results  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_series_contrast_against_recomputation(with_twin, results):
     pd.testing.assert_frame_equal(a, b)
     assert "## 8. One shape, several series" in (out / "report.md").read_text()
     assert (out / "plots" / "series_contrast.png").stat().st_size > 1000
-    check = subprocess.run(["/usr/bin/python3", VALIDATOR, str(out / "report.h5")], capture_output=True, text=True)
+    check = validate(out / "report.h5")
     assert check.returncode == 0, check.stdout + check.stderr
 
 

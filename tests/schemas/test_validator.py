@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Tests of hdf5_schemas/ctscale_validate.py on small files built here with h5py.
 
-Run: /usr/bin/python3 -m unittest discover -s tests/schemas -v   (from the repository root)
- or: /usr/bin/python3 tests/schemas/test_validator.py
+Run (from the repository root; docs/testing.md):
+    /usr/bin/python3 -m tests.schemas.test_validator -v
 
 The fixtures are written from FORMATS.md by hand, not from the JSON descriptions, so that
 they check the descriptions instead of echoing them.
@@ -12,19 +12,17 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import h5py
 import numpy as np
 from h5py import h5d, h5s, h5t
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCHEMA_DIR = os.path.join(REPO, "hdf5_schemas")
-VALIDATOR = os.path.join(SCHEMA_DIR, "ctscale_validate.py")
-sys.path.insert(0, SCHEMA_DIR)
+from hdf5_schemas import ctscale_validate  # hdf5_schemas/ is a namespace package
+from tests.common.programs import REPO, VALIDATOR
+from tests.common.scratch import TempDirTest
 
-import ctscale_validate  # noqa: E402  (path set just above)
+SCHEMA_DIR = os.path.join(REPO, "hdf5_schemas")
 
 STR = h5py.string_dtype()
 KINDS = ["attn_q", "attn_k", "attn_v", "attn_qkv", "attn_o", "mlp_up", "mlp_gate",
@@ -343,14 +341,7 @@ def rewrite_dataset(path, dataset, rows=None, drop=None):
 
 # --------------------------------------------------------------------------- base
 
-class ValidatorTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(self.tmp.cleanup)
-
-    def path(self, name):
-        return os.path.join(self.tmp.name, name)
-
+class ValidatorTest(TempDirTest):
     def assertProblem(self, path, pattern, schema=None):
         """Exactly the file is invalid and one problem line matches `pattern` (a regex)."""
         problems = ctscale_validate.validate(path, schema)
@@ -1011,7 +1002,7 @@ class FileLevelTest(ValidatorTest):
         self.assertEqual(ctscale_validate.validate(path), [f"{path}: /: no such file"])
 
     def test_directory(self):
-        self.assertProblem(self.tmp.name, r": /: is a directory, not an HDF5 file")
+        self.assertProblem(self.tmp, r": /: is a directory, not an HDF5 file")
 
     def test_unknown_schema_argument(self):
         with self.assertRaises(ValueError):

@@ -7,14 +7,12 @@ be split over all ranks and for block Lanczos). Also: two runs with the same ran
 bitwise identical results.
 
 Run: /usr/bin/python3 tests/spectral/test_spectral_reference.py BUILD/tests/spectral_dump
-(ctest sets CTSCALE_BIN_DIR and CTSCALE_MPIEXEC and the Open MPI variables).
+(ctest sets CTSCALE_BIN_DIR, CTSCALE_MPIEXEC, PYTHONPATH and the Open MPI variables; by hand,
+docs/testing.md).
 """
 
 import json
 import os
-import subprocess
-import sys
-import tempfile
 import unittest
 
 os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
@@ -22,14 +20,12 @@ os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tests", "reference"))
-import spectral_reference as sr  # noqa: E402
-from test_fit_reference import write_checkpoint  # noqa: E402
+from tests.common.hdf5_files import write_checkpoint  # noqa: E402
+from tests.common.programs import PYTHON, REPO, built, checked, mpi, program_from_argv, run  # noqa: E402
+from tests.common.scratch import ScratchTest  # noqa: E402
+from tests.reference import spectral_reference as sr  # noqa: E402
 
-DUMP = sys.argv.pop(1) if len(sys.argv) > 1 else os.path.join(REPO, "build", "tests", "spectral_dump")
-BIN = os.environ.get("CTSCALE_BIN_DIR", os.path.join(REPO, "build", "bin"))
-MPIEXEC = os.environ.get("CTSCALE_MPIEXEC", "mpiexec")
+DUMP = program_from_argv("spectral_dump")
 RANKS = (1, 2, 3, 4)
 
 
@@ -59,28 +55,24 @@ def odd_weights():
     ]
 
 
-class SpectralReferenceTest(unittest.TestCase):
+class SpectralReferenceTest(ScratchTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory(prefix="ctscale-spectral-")
+        super().setUpClass()
         cls.checkpoints = {}
         for dtype in ("f32", "bf16"):
-            path = os.path.join(cls.tmp.name, f"synth-{dtype}.h5")
-            subprocess.run([os.path.join(BIN, "ctscale-synth"), "--d-model", "48", "--layers", "1", "--vocab-size",
-                            "37", "--dtype", dtype, "-q", "-o", path], check=True)
+            path = cls.path(f"synth-{dtype}.h5")
+            checked([built("ctscale-synth"), "--d-model", "48", "--layers", "1", "--vocab-size", "37", "--dtype", dtype,
+                     "-q", "-o", path])
             cls.checkpoints[f"synth-{dtype}"] = path
-        path = os.path.join(cls.tmp.name, "odd.h5")
+        path = cls.path("odd.h5")
         write_checkpoint(path, odd_weights())
         cls.checkpoints["odd"] = path
         cls.references = {}
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
     def dump(self, checkpoint, mode, ranks, tag=""):
-        out = os.path.join(self.tmp.name, f"{os.path.basename(checkpoint)}-{mode}-np{ranks}{tag}.json")
-        proc = subprocess.run([MPIEXEC, "-n", str(ranks), DUMP, checkpoint, mode, out], capture_output=True, text=True)
+        out = self.path(f"{os.path.basename(checkpoint)}-{mode}-np{ranks}{tag}.json")
+        proc = mpi(ranks, DUMP, checkpoint, mode, out, timeout=None)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         return out
 
@@ -133,7 +125,7 @@ class SpectralReferenceTest(unittest.TestCase):
         row_type = np.dtype([("name", string)] + [(f, "f8") for f in fields] +
                             [("spectral_method", string), ("grid", string)])
         for delta, expected in ((0.0, 0), (1e-3, 1)):
-            path = os.path.join(self.tmp.name, f"results-{expected}.h5")
+            path = self.path(f"results-{expected}.h5")
             with h5py.File(path, "w") as f:
                 f.attrs["spectral_mode"] = mode
                 rows = [tuple([name] + [np.nan if r[k] is None else r[k] for k in fields] + [r["method"], r["grid"]])
@@ -143,8 +135,8 @@ class SpectralReferenceTest(unittest.TestCase):
                 f.create_dataset("summary/matrices", data=table)
                 for name, r in records.items():
                     f.create_dataset(f"matrices/{name}/singular_values", data=np.array(r["singular_values"]))
-            proc = subprocess.run([sys.executable, os.path.join(REPO, "tests", "reference", "spectral_reference.py"),
-                                   "compare", self.checkpoints["odd"], path], capture_output=True, text=True)
+            proc = run([PYTHON, "-m", "tests.reference.spectral_reference", "compare", self.checkpoints["odd"], path],
+                       timeout=None, cwd=REPO)
             self.assertEqual(proc.returncode, expected, proc.stdout + proc.stderr)
 
     def test_same_rank_count_is_bitwise_identical(self):

@@ -2,15 +2,13 @@
 """ctscale-synth for real under mpiexec: presets with the right shapes and parameter counts,
 identical data for any rank count (h5diff), valid files, token streams, clean usage errors."""
 
-import os
-import sys
 import unittest
 
 import h5py
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app"))
-from e2e import ScratchTest, mpi, program_lines, run  # noqa: E402
+from tests.common.programs import mpi, program_lines, run
+from tests.common.scratch import ScratchTest
 
 
 class Gpt2Preset(ScratchTest):

@@ -6,29 +6,21 @@ directory gives the same bits (fixed seeds and thread count)."""
 import json
 import math
 import os
-import subprocess
-import sys
 
 import h5py
 import numpy as np
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.environ.get("CTSCALE_BIN_DIR", os.path.join(REPO, "build", "bin"))
-VALIDATOR = os.path.join(REPO, "hdf5_schemas", "ctscale_validate.py")
-MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-           "OMPI_MCA_rmaps_base_oversubscribe": "1", "OPENBLAS_NUM_THREADS": "1", "OMPI_MCA_pml": "ob1"}
-sys.path.insert(0, os.path.join(REPO, "scripts", "train"))
-import safetensors_file  # noqa: E402
+from scripts.train import safetensors_file  # the trainer's own reader (scripts/ is a namespace package)
+from tests.common.programs import PYTHON, REPO, VALIDATOR, checked, mpi_command
 
 MODEL = "gpt-d64-l8-ffn256-v8000"
+TIMEOUT = 900  # seconds, for each command
 
 
-def run(args, timeout=900):
-    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=timeout,
-                            env=dict(os.environ, **MPI_ENV))
-    assert result.returncode == 0, f"{args}: exit {result.returncode}\n{result.stdout}\n{result.stderr}"
-    return result
+def run(args):
+    """A command, asserting exit code 0."""
+    return checked(args, timeout=TIMEOUT)
 
 
 def train(outdir):
@@ -81,7 +73,7 @@ def test_import_and_analyse(trained):
     out, _ = trained
     source = out / "models" / MODEL / "model.safetensors"
     ckpt, results = out / "ckpt.h5", out / "results.h5"
-    run(["mpiexec", "-n", 2, os.path.join(BIN, "ctscale-import"), "--safetensors", source, "-o", ckpt, "-q"])
+    run(mpi_command(2, "ctscale-import", "--safetensors", source, "-o", ckpt, "-q"))
     tensors = safetensors_file.read(source)
     kinds = {"transformer.h.3.attn.c_attn.weight": "attn_qkv", "transformer.h.3.attn.c_proj.weight": "attn_o",
              "transformer.h.3.mlp.c_fc.weight": "mlp_up", "transformer.h.3.mlp.c_proj.weight": "mlp_down",
@@ -94,9 +86,8 @@ def test_import_and_analyse(trained):
             assert (k.decode() if isinstance(k, bytes) else k) == kind
             expected = tensors[name].T if ".h." in name else tensors[name]      # Conv1D is transposed
             np.testing.assert_array_equal(d[...], expected)
-    run(["mpiexec", "-n", 2, os.path.join(BIN, "ctscale-mpi"), "--input", ckpt, "--spectral", "full", "-q",
-         "-o", results])
-    run(["/usr/bin/python3", VALIDATOR, results])
+    run(mpi_command(2, "ctscale-mpi", "--input", ckpt, "--spectral", "full", "-q", "-o", results))
+    run([PYTHON, VALIDATOR, results])
     with h5py.File(results, "r") as f:
         assert len(f["summary/matrices"]) == 8 * 4 + 3         # 4 per block, wte, wpe, lm_head
 

@@ -5,6 +5,7 @@ ranks, against the NumPy reference (dense for V ≤ 2000, SciPy sparse above): c
 the 12 PRs relative 1e-8. Needs the npm registry once; the file is cached afterwards.
 
 Run: /usr/bin/python3 tests/transition/test_transition_brown.py BUILD/tests/transition_dump
+(by hand, as docs/testing.md says)
 """
 
 import os
@@ -12,11 +13,9 @@ import subprocess
 import sys
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "tests", "transition"))
-sys.path.insert(0, os.path.join(REPO, "tests", "reference"))
-import test_transition_reference as common  # noqa: E402  (also takes DUMP from argv)
-import transition_reference as ref  # noqa: E402
+from tests.common.programs import REPO
+from tests.reference import transition_reference as ref
+from tests.transition import test_transition_reference as common  # (also takes DUMP from argv)
 
 VOCAB = "500,1000,2000,4000"
 

@@ -6,9 +6,11 @@ counts agreeing to 1e-10, full-mode singular values within 1e-6·σ₁, bitwise-
 repeated runs, the /transition layout of the results schema; and the error cases.
 
 Run: /usr/bin/python3 tests/transition/test_transition_reference.py BUILD/tests/transition_dump
-(ctest sets CTSCALE_BIN_DIR, CTSCALE_MPIEXEC and the Open MPI variables).
+(ctest sets CTSCALE_BIN_DIR, CTSCALE_MPIEXEC, PYTHONPATH and the Open MPI variables; by hand,
+docs/testing.md).
 """
 
+import functools
 import json
 import math
 import os
@@ -19,25 +21,14 @@ import unittest
 import h5py
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "app"))
-from e2e import MPIEXEC, REPO, ScratchTest, mpi, run  # noqa: E402  (also puts tests/reference on the path)
-import transition_reference as ref  # noqa: E402
+from tests.common import hdf5_files
+from tests.common.programs import REPO, mpi, program_from_argv
+from tests.common.scratch import ScratchTest
+from tests.reference import transition_reference as ref
 
-DUMP = sys.argv.pop(1) if len(sys.argv) > 1 else os.path.join(REPO, "build", "tests", "transition_dump")
+DUMP = program_from_argv("transition_dump")
 RANKS = (1, 2, 3, 4)
-
-
-def write_tokens(path, tokens, dtype="<u4", offsets=None, vocab_size=None, schema="ctscale.tokens"):
-    with h5py.File(path, "w") as f:
-        f.attrs["schema"] = schema
-        f.attrs["schema_version"] = np.int64(1)
-        f.attrs["vocab_size"] = np.int64(vocab_size if vocab_size is not None else int(np.max(tokens)) + 1)
-        f.attrs["tokenizer"] = "test"
-        f.attrs["source"] = "test_transition_reference"
-        if tokens is not None:
-            f.create_dataset("tokens", data=np.asarray(tokens), dtype=dtype)
-        if offsets is not None:
-            f.create_dataset("document_offsets", data=np.asarray(offsets, dtype=np.int64))
+write_tokens = functools.partial(hdf5_files.write_tokens, source="test_transition_reference")
 
 
 def markov_stream(rng, length, vocab):
@@ -58,7 +49,7 @@ def run_dump(tokens, vocab, ranks, *extra):
     """(CompletedProcess, parsed JSON or None)."""
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
     try:
-        proc = run([MPIEXEC, "-n", str(ranks), DUMP, tokens, out, vocab, *extra], timeout=300)
+        proc = mpi(ranks, DUMP, tokens, out, vocab, *extra, timeout=300)
         data = None
         if proc.returncode == 0 and os.path.getsize(out):
             with open(out) as f:

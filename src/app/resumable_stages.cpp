@@ -2,6 +2,7 @@
 
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/vector.hpp>
+#include <iostream>
 
 #include "ctscale/cli/progress.hpp"
 #include "ctscale/error.hpp"
@@ -31,6 +32,13 @@ std::map<std::size_t, Result> load_records(RunJournal* journal, const std::strin
         }
     });
     return loaded;
+}
+
+/// Rank 0, on --resume: says what was reloaded instead of recomputed (also under --quiet:
+/// it is not progress but what the run will do).
+void report_resumed(RunJournal* journal, const RunOptions& options, const std::string& what) {
+    if (journal && options.resume)
+        std::cerr << "ctscale-mpi: resuming: " << what << " from " << journal->directory() << "\n";
 }
 
 /// The matrices still to do, with their indices in `matrices`; the same on every rank.
@@ -87,6 +95,8 @@ FitRun run_resumable_fit(const io::Checkpoint& checkpoint, const std::vector<io:
     });
     const std::vector<std::size_t> todo_index = remaining(loaded, matrices.size(), world);
     const std::vector<io::TensorInfo> todo = select(matrices, todo_index);
+    report_resumed(journal, options,
+                   std::to_string(loaded.size()) + " of " + std::to_string(matrices.size()) + " fits");
 
     std::int64_t total_bytes = 0;
     for (const auto& m : todo) total_bytes += m.n_params() * static_cast<std::int64_t>(io::bytes_of(m.dtype));
@@ -119,6 +129,8 @@ std::vector<spectral::SpectralResult> run_resumable_spectra(const io::Checkpoint
                                                          spectral::decode_spectrum_record, world, options);
     const std::vector<std::size_t> todo_index = remaining(loaded, matrices.size(), world);
     const std::vector<io::TensorInfo> todo = select(matrices, todo_index);
+    report_resumed(journal, options,
+                   std::to_string(loaded.size()) + " of " + std::to_string(matrices.size()) + " spectra");
 
     cli::Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra", cli::WorkMeasure::gigaflops());
     const std::size_t already = matrices.size() - todo.size();
@@ -144,7 +156,10 @@ transition::TransitionResults run_resumable_transition(const std::string& tokens
             loaded = transition::decode_transition_record(record.bytes, record.path);
         }
     });
-    if (mpi::any_rank(world, loaded.has_value())) return loaded.value_or(transition::TransitionResults{});
+    if (mpi::any_rank(world, loaded.has_value())) {
+        report_resumed(journal, options, "the transition results");
+        return loaded.value_or(transition::TransitionResults{});
+    }
     transition::TransitionResults results =
         transition::run_transition_stage(tokens, options.vocab, options.vocab_explicit, options.null_seed,
                                          options.spectral == spectral::SpectralMode::full, world);

@@ -4,6 +4,7 @@ gives one clear line and exit code 1 (2 for usage) within the time bound, result
 never left half-written, and --resume after kill -9 ends with identical results."""
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -207,6 +208,35 @@ class DiskFull(ScratchTest):
             subprocess.run(["umount", mount])
 
 
+def kill_when(test, args, out, prefix, count, victim_rank, stop_all=False):
+    """Runs ctscale-mpi ARGS on 2 ranks and SIGKILLs one rank as soon as COUNT progress
+    records starting with PREFIX exist (with stop_all, every rank is stopped first, so
+    nothing more happens between seeing the records and the kill). Asserts that the run
+    was killed before it could write OUT, and returns how many such records there were."""
+    progress = out + ".ctscale-progress"
+    job = subprocess.Popen(mpi_command(2, "ctscale-mpi", *args), env=mpi_env(), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + TIME_BOUND
+    records = 0
+    while time.time() < deadline and job.poll() is None:
+        records = len([n for n in os.listdir(progress) if n.startswith(prefix)]) if os.path.isdir(progress) else 0
+        if records >= count:
+            ranks = rank_pids(out)
+            if stop_all:
+                for pid in ranks.values():
+                    os.kill(pid, signal.SIGSTOP)
+            os.kill(ranks[victim_rank], signal.SIGKILL)
+            for pid in ranks.values() if stop_all else ():
+                os.kill(pid, signal.SIGCONT)
+            break
+        time.sleep(0.002)
+    job.communicate(timeout=TIME_BOUND)
+    test.assertGreaterEqual(records, count, "the run finished before it could be killed")
+    test.assertNotEqual(job.returncode, 0)
+    test.assertFalse(os.path.exists(out), "a killed run must not leave a results file")
+    return records
+
+
 def rank_pids(marker):
     """PIDs of the ctscale-mpi processes whose command line contains `marker`, by MPI rank."""
     ranks = {}
@@ -263,6 +293,38 @@ class KillAndResume(ScratchTest):
 
     def test_kill_9_of_rank_1_then_resume_gives_identical_results(self):
         self.kill_then_resume(1)
+
+    def test_kill_during_the_spectral_stage_keeps_the_finished_spectra(self):
+        out = self.path("spectra_killed.h5")
+        records = kill_when(self, ["-i", self.checkpoint, "-o", out, "-q"], out, "spectrum-", 6, victim_rank=1)
+        result = mpi(2, "ctscale-mpi", "-i", self.checkpoint, "-o", out, "-q", "--resume", timeout=TIME_BOUND)
+        self.assertOk(result)
+        matrices = self.matrix_count()
+        self.assertIn(f"resuming: {matrices} of {matrices} fits", result.stderr)
+        reused = int(re.search(r"resuming: (\d+) of \d+ spectra", result.stderr).group(1))
+        self.assertGreaterEqual(reused, records, "every spectrum recorded before the kill is reused")
+        self.assertLess(reused, matrices, "the kill came before the stage ended")
+        same = run([PYTHON, FIT_REFERENCE, "compare-results", self.uninterrupted, out, "--rtol", "0", "--atol", "0"])
+        self.assertOk(same)
+
+    def test_kill_after_the_transition_stage_keeps_its_results(self):
+        tokens = self.path("stream.h5")
+        self.assertOk(mpi(2, "ctscale-synth", "--tokens", "200000", "--vocab-size", "3000", "-o", tokens, "-q"))
+        args = ["-i", self.checkpoint, "--tokens", tokens, "--vocab", "500,1000,2000", "--save-amplitudes", "-q"]
+        uninterrupted = self.path("with_tokens.h5")
+        self.assertOk(mpi(2, "ctscale-mpi", *args, "-o", uninterrupted, timeout=TIME_BOUND))
+        out = self.path("transition_killed.h5")
+        # Stopped as soon as the transition record exists: while rank 0 writes the (large) results file.
+        kill_when(self, args + ["-o", out], out, "transition-", 1, victim_rank=0, stop_all=True)
+        result = mpi(2, "ctscale-mpi", *args, "-o", out, "--resume", timeout=TIME_BOUND)
+        self.assertOk(result)
+        self.assertIn("resuming: the transition results", result.stderr)
+        same = run([PYTHON, FIT_REFERENCE, "compare-results", uninterrupted, out, "--rtol", "0", "--atol", "0"])
+        self.assertOk(same)
+
+    def matrix_count(self):
+        with h5py.File(self.uninterrupted, "r") as f:
+            return len(f["summary/matrices"]["name"])
 
     def test_kill_9_of_rank_0_then_resume_gives_identical_results(self):
         self.kill_then_resume(0)

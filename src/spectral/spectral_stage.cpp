@@ -7,11 +7,9 @@
 #include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
 #include <algorithm>
-#include <chrono>
 #include <exception>
 #include <new>
 #include <optional>
-#include <thread>
 #include <utility>
 
 #include "ctscale/blacs/large_buffer.hpp"

@@ -9,6 +9,7 @@ set(CTSCALE_MPI_TEST_ENVIRONMENT
   OMPI_ALLOW_RUN_AS_ROOT=1
   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   OMPI_MCA_rmaps_base_oversubscribe=1
+  OMPI_MCA_orte_allowed_exit_without_sync=1  # finalize handshake timeouts at many ranks (scripts/mpi-env.sh)
   OMPI_MCA_pml=ob1  # one node: shared memory, no UCX device probing (scripts/mpi-env.sh)
   PMIX_MCA_gds=hash
   OPENBLAS_NUM_THREADS=1

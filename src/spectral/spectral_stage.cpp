@@ -140,19 +140,22 @@ public:
     }
 
     /// Collective: moves the results finished since the last call to rank 0, which hands
-    /// each to `finished` (so a journal keeps them as they come, not only at the end).
+    /// each to `finished` (so a journal keeps them as they come, not only at the end). An
+    /// error there (a journal that cannot be written) is agreed, like every other.
     void collect(const SpectralRecorder& finished) {
         std::vector<Indexed> gathered;
         boost::mpi::gather(comm_, mine_, gathered, 0);
         mine_.clear();
-        if (comm_.rank() != 0) return;
-        results_.resize(matrices_.size());
-        for (Indexed& part : gathered) {
-            for (auto& [index, result] : part) {
-                if (finished) finished(index, result);
-                results_[index] = std::move(result);
+        agree([&] {
+            if (comm_.rank() != 0) return;
+            results_.resize(matrices_.size());
+            for (Indexed& part : gathered) {
+                for (auto& [index, result] : part) {
+                    if (finished) finished(index, result);
+                    results_[index] = std::move(result);
+                }
             }
-        }
+        });
     }
 
     /// On rank 0, every matrix's result in the order of the matrices (after collect).

@@ -219,7 +219,8 @@ def kill_when(test, args, out, prefix, count, victim_rank, stop_all=False):
     deadline = time.time() + TIME_BOUND
     records = 0
     while time.time() < deadline and job.poll() is None:
-        records = len([n for n in os.listdir(progress) if n.startswith(prefix)]) if os.path.isdir(progress) else 0
+        records = len([n for n in os.listdir(progress) if re.fullmatch(prefix + r"\d+", n)]) \
+            if os.path.isdir(progress) else 0  # records in place, not their temporaries
         if records >= count:
             ranks = rank_pids(out)
             if stop_all:

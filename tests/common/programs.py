@@ -15,7 +15,8 @@ FIT_REFERENCE = os.path.join(REPO, "tests", "reference", "fit_reference.py")
 # Root-safe and oversubscribed, one node's shared-memory transport, one BLAS thread per rank:
 # what CTest sets for every test (scripts/mpi-env.sh), so a test run by hand runs the same.
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-           "OMPI_MCA_rmaps_base_oversubscribe": "1", "OPENBLAS_NUM_THREADS": "1", "OMPI_MCA_pml": "ob1"}
+           "OMPI_MCA_rmaps_base_oversubscribe": "1", "OPENBLAS_NUM_THREADS": "1", "OMPI_MCA_pml": "ob1",
+           "OMPI_MCA_orte_allowed_exit_without_sync": "1"}
 
 
 def mpi_env(**extra):

@@ -2,6 +2,7 @@
 /// Model-level tables from the per-matrix results (docs/definitions.md §3–5): compression per K
 /// setting with its pooled R², amplitude-PR statistics, and layer norms with depth trend.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ struct LayerNormRow {
 
 struct LayerTrend {
     std::vector<LayerNormRow> layers;  ///< ascending layer index, layers ≥ 0 present
-    double spearman_rho;
+    double spearman_rho = std::numeric_limits<double>::quiet_NaN();  ///< NaN without layers (token-only runs)
     bool monotone_decreasing = false;
 };
 

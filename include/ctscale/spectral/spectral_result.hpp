@@ -21,7 +21,7 @@ inline constexpr double not_computed = std::numeric_limits<double>::quiet_NaN();
 /// declares the struct's members and the `spectral_fields` table that the results file, the
 /// JSON dumps and the MPI serialization iterate, so a new field is added here only.
 // clang-format off
-#define CTSCALE_SPECTRAL_FIELDS(FIELD) \
+#define CTSCALE_SINGULAR_VALUE_FIELDS(FIELD) \
     FIELD(pr_sv)             /* (Σσ²)²/Σσ⁴ = ‖W‖_F⁴/‖G‖_F² */                     \
     FIELD(spectral_norm)     /* σ₁ (not WeightWatcher's λ_max = σ₁²) */            \
     FIELD(stable_rank)       /* ‖W‖_F²/σ₁² */                                      \
@@ -39,9 +39,9 @@ inline constexpr double not_computed = std::numeric_limits<double>::quiet_NaN();
 
 /// NaN where not computed: `pr` mode fills pr_sv, spectral_norm and stable_rank only.
 struct SpectralResult {
-#define CTSCALE_DECLARE_SPECTRAL_FIELD(name) double name = not_computed;
-    CTSCALE_SPECTRAL_FIELDS(CTSCALE_DECLARE_SPECTRAL_FIELD)
-#undef CTSCALE_DECLARE_SPECTRAL_FIELD
+#define CTSCALE_DECLARE_FIELD(name) double name = not_computed;
+    CTSCALE_SINGULAR_VALUE_FIELDS(CTSCALE_DECLARE_FIELD)
+#undef CTSCALE_DECLARE_FIELD
     std::string method;  ///< how: "dsyrk+lanczos", "gemm-reduce+dsytrd_2stage(2 threads)", "skipped: …"
     std::string grid;    ///< where: "1x1" (one rank), "1xP" (all ranks), "2x2" (PDSYEVR's grid)
     std::vector<double> singular_values;  ///< full mode: all min(m, n), descending
@@ -52,11 +52,11 @@ struct SpectralField {
     double SpectralResult::*member;
 };
 
-/// Every scalar field with its column name, in CTSCALE_SPECTRAL_FIELDS order.
+/// Every scalar field with its column name, in CTSCALE_SINGULAR_VALUE_FIELDS order.
 inline constexpr SpectralField spectral_fields[] = {
-#define CTSCALE_SPECTRAL_FIELD_ENTRY(name) {#name, &SpectralResult::name},
-    CTSCALE_SPECTRAL_FIELDS(CTSCALE_SPECTRAL_FIELD_ENTRY)
-#undef CTSCALE_SPECTRAL_FIELD_ENTRY
+#define CTSCALE_FIELD_ENTRY(name) {#name, &SpectralResult::name},
+    CTSCALE_SINGULAR_VALUE_FIELDS(CTSCALE_FIELD_ENTRY)
+#undef CTSCALE_FIELD_ENTRY
 };
 
 }  // namespace ctscale::spectral

@@ -30,7 +30,7 @@ struct LayerNormRow {
 };
 
 struct LayerTrend {
-    std::vector<LayerNormRow> layers;  ///< ascending layer index, layers ≥ 0 present
+    std::vector<LayerNormRow> layers;                                ///< ascending layer index, layers ≥ 0 present
     double spearman_rho = std::numeric_limits<double>::quiet_NaN();  ///< NaN without layers (token-only runs)
     bool monotone_decreasing = false;
 };

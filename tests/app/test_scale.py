@@ -119,8 +119,9 @@ def compare(one, many):
 def user_environment_tolerates_the_race():
     """Whether the environment users run under (scripts/mpi-env.sh, sourced by every script,
     and jobs/ctscale-job) and the one of these launches set the Open MPI setting."""
-    sourced = subprocess.run(["bash", "-c", "source scripts/mpi-env.sh && echo $OMPI_MCA_orte_allowed_exit_without_sync"],
-                             capture_output=True, text=True, cwd=REPO).stdout.strip()
+    sourced = subprocess.run(["env", "-u", "OMPI_MCA_orte_allowed_exit_without_sync", "bash", "-c",
+                              "source scripts/mpi-env.sh && echo $OMPI_MCA_orte_allowed_exit_without_sync"],
+                             capture_output=True, text=True, cwd=REPO).stdout.strip()  # not inherited from CTest
     with open(os.path.join(REPO, "jobs", "ctscale-job")) as f:
         in_jobs = "export OMPI_MCA_orte_allowed_exit_without_sync=" in f.read()
     return sourced == "1" and in_jobs and mpi_env().get("OMPI_MCA_orte_allowed_exit_without_sync") == "1"

@@ -16,19 +16,21 @@ namespace ctscale::app {
 namespace {
 
 /// Rank 0: the results of `kind` a killed run recorded, decoded, checked to belong to
-/// `matrices` (a record of another matrix means another run's journal).
-template <class Result, class Decode>
+/// `matrices` (an index beyond them, or a result `belongs` rejects, means another run's
+/// journal).
+template <class Result, class Decode, class Belongs>
 std::map<std::size_t, Result> load_records(RunJournal* journal, const std::string& kind,
-                                           const std::vector<io::TensorInfo>& matrices, Decode decode,
+                                           const std::vector<io::TensorInfo>& matrices, Decode decode, Belongs belongs,
                                            const boost::mpi::communicator& world, const RunOptions& options) {
     std::map<std::size_t, Result> loaded;
     mpi::all_or_nothing(world, [&] {
         if (!journal || !options.resume) return;
         for (auto& [index, record] : journal->finished(kind)) {
-            if (index >= matrices.size()) {
+            Result result = decode(record.bytes, record.path);
+            if (index >= matrices.size() || !belongs(result, matrices[index])) {
                 throw InputError("cannot --resume: " + journal->directory() + " holds a record of another matrix");
             }
-            loaded.emplace(index, decode(record.bytes, record.path));
+            loaded.emplace(index, std::move(result));
         }
     });
     return loaded;
@@ -41,6 +43,11 @@ void report_resumed(RunJournal* journal, const RunOptions& options, const std::s
         std::cerr << "ctscale-mpi: resuming: " << what << " from " << journal->directory() << "\n";
 }
 
+/// "12 of 240 spectra".
+std::string reused(std::size_t loaded, std::size_t total, const char* what) {
+    return std::to_string(loaded) + " of " + std::to_string(total) + " " + what;
+}
+
 /// The matrices still to do, with their indices in `matrices`; the same on every rank.
 template <class Result>
 std::vector<std::size_t> remaining(const std::map<std::size_t, Result>& loaded, std::size_t count,
@@ -48,11 +55,11 @@ std::vector<std::size_t> remaining(const std::map<std::size_t, Result>& loaded, 
     std::vector<std::size_t> done;
     for (const auto& entry : loaded) done.push_back(entry.first);
     boost::mpi::broadcast(world, done, 0);
-    std::vector<std::size_t> todo;
+    std::vector<std::size_t> pending;
     for (std::size_t i = 0; i < count; ++i) {
-        if (!std::binary_search(done.begin(), done.end(), i)) todo.push_back(i);
+        if (!std::binary_search(done.begin(), done.end(), i)) pending.push_back(i);
     }
-    return todo;
+    return pending;
 }
 
 std::vector<io::TensorInfo> select(const std::vector<io::TensorInfo>& matrices, const std::vector<std::size_t>& which) {
@@ -61,7 +68,7 @@ std::vector<io::TensorInfo> select(const std::vector<io::TensorInfo>& matrices, 
     return selected;
 }
 
-/// Rank 0: the loaded results and the fresh ones (in `todo` order) merged in matrix order.
+/// Rank 0: the loaded results and the fresh ones (in `pending` order) merged in matrix order.
 template <class Result>
 std::vector<Result> merge(std::map<std::size_t, Result>& loaded, std::vector<Result>& fresh, std::size_t count) {
     std::vector<Result> all;
@@ -85,30 +92,26 @@ void flush(RunJournal* journal, const boost::mpi::communicator& world) {
 FitRun run_resumable_fit(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
                          const fit::FitConfig& config, const RunOptions& options, RunJournal* journal,
                          const boost::mpi::communicator& world) {
-    auto loaded = load_records<fit::MatrixResult>(journal, "fit", matrices, fit::decode_record, world, options);
-    mpi::all_or_nothing(world, [&] {
-        for (const auto& [index, result] : loaded) {
-            if (result.tensor.name != matrices[index].name) {
-                throw InputError("cannot --resume: " + journal->directory() + " holds a record of another matrix");
-            }
-        }
-    });
-    const std::vector<std::size_t> todo_index = remaining(loaded, matrices.size(), world);
-    const std::vector<io::TensorInfo> todo = select(matrices, todo_index);
-    report_resumed(journal, options,
-                   std::to_string(loaded.size()) + " of " + std::to_string(matrices.size()) + " fits");
+    const auto same_matrix = [](const fit::MatrixResult& result, const io::TensorInfo& matrix) {
+        return result.tensor.name == matrix.name;
+    };
+    auto loaded =
+        load_records<fit::MatrixResult>(journal, "fit", matrices, fit::decode_record, same_matrix, world, options);
+    const std::vector<std::size_t> pending_index = remaining(loaded, matrices.size(), world);
+    const std::vector<io::TensorInfo> pending = select(matrices, pending_index);
+    report_resumed(journal, options, reused(loaded.size(), matrices.size(), "fits"));
 
     std::int64_t total_bytes = 0;
-    for (const auto& m : todo) total_bytes += m.n_params() * static_cast<std::int64_t>(io::bytes_of(m.dtype));
+    for (const auto& m : pending) total_bytes += m.n_params() * static_cast<std::int64_t>(io::bytes_of(m.dtype));
     cli::Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi");
-    const std::size_t already = matrices.size() - todo.size();
+    const std::size_t already = matrices.size() - pending.size();
     fit::FitStage stage = fit::run_fit_stage(
-        checkpoint, todo, config, world,
+        checkpoint, pending, config, world,
         [&](std::size_t count, std::int64_t bytes) {
             progress.update(already + count, matrices.size(), "matrices", bytes, total_bytes);
         },
         [&](std::size_t position, const fit::MatrixResult& result) {
-            if (journal) journal->save("fit", todo_index[position], fit::encode_record(result));
+            if (journal) journal->save("fit", pending_index[position], fit::encode_record(result));
         });
     progress.finish();
     flush(journal, world);
@@ -125,22 +128,23 @@ std::vector<spectral::SpectralResult> run_resumable_spectra(const io::Checkpoint
                                                             const RunOptions& options, RunJournal* journal,
                                                             const boost::mpi::communicator& world) {
     if (options.spectral == spectral::SpectralMode::none) journal = nullptr;  // nothing worth keeping
+    // A spectrum record does not name its matrix: the journal's fingerprint vouches for it.
+    const auto any_matrix = [](const spectral::SpectralResult&, const io::TensorInfo&) { return true; };
     auto loaded = load_records<spectral::SpectralResult>(journal, "spectrum", matrices,
-                                                         spectral::decode_spectrum_record, world, options);
-    const std::vector<std::size_t> todo_index = remaining(loaded, matrices.size(), world);
-    const std::vector<io::TensorInfo> todo = select(matrices, todo_index);
-    report_resumed(journal, options,
-                   std::to_string(loaded.size()) + " of " + std::to_string(matrices.size()) + " spectra");
+                                                         spectral::decode_spectrum_record, any_matrix, world, options);
+    const std::vector<std::size_t> pending_index = remaining(loaded, matrices.size(), world);
+    const std::vector<io::TensorInfo> pending = select(matrices, pending_index);
+    report_resumed(journal, options, reused(loaded.size(), matrices.size(), "spectra"));
 
     cli::Progress progress(world.rank() == 0 && !options.quiet, "ctscale-mpi spectra", cli::WorkMeasure::gigaflops());
-    const std::size_t already = matrices.size() - todo.size();
+    const std::size_t already = matrices.size() - pending.size();
     std::vector<spectral::SpectralResult> fresh = spectral::run_spectral_stage(
-        checkpoint, todo, options.spectral, options.memory_per_rank, world,
+        checkpoint, pending, options.spectral, options.memory_per_rank, world,
         [&](std::size_t done, double work, double total) {
             progress.update(already + done, matrices.size(), "matrices", work, total);
         },
         [&](std::size_t position, const spectral::SpectralResult& result) {
-            if (journal) journal->save("spectrum", todo_index[position], spectral::encode_spectrum_record(result));
+            if (journal) journal->save("spectrum", pending_index[position], spectral::encode_spectrum_record(result));
         });
     progress.finish();
     flush(journal, world);
@@ -164,9 +168,10 @@ transition::TransitionResults run_resumable_transition(const std::string& tokens
         transition::run_transition_stage(tokens, options.vocab, options.vocab_explicit, options.null_seed,
                                          options.spectral == spectral::SpectralMode::full, world);
     mpi::all_or_nothing(world, [&] {
-        if (journal) journal->save("transition", 0, transition::encode_transition_record(results));
+        if (!journal) return;
+        journal->save("transition", 0, transition::encode_transition_record(results));
+        journal->flush();
     });
-    flush(journal, world);
     return results;
 }
 

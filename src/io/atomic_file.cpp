@@ -54,7 +54,10 @@ void commit_file(const std::string& temporary, const std::string& target) {
 
 namespace {
 
-std::string temporary_for(const std::string& target) { return target + ".tmp." + std::to_string(getpid()); }
+/// The temporary beside `target`, named by a process id (this process's by default).
+std::string temporary_for(const std::string& target, long id = static_cast<long>(::getpid())) {
+    return target + ".tmp." + std::to_string(id);
+}
 
 /// Writes `bytes` to the temporary of `target`, unsynced; removes it and throws on failure.
 void write_temporary(const std::string& target, std::string_view bytes) {
@@ -122,7 +125,7 @@ void write_atomically(const std::string& path, const boost::mpi::communicator& c
     mpi::all_or_nothing(comm, [&] { check_writable_destination(path); });
     long id = comm.rank() == 0 ? static_cast<long>(::getpid()) : 0;  // rank 0's name for every rank
     boost::mpi::broadcast(comm, id, 0);
-    const std::string temporary = path + ".tmp." + std::to_string(id);
+    const std::string temporary = temporary_for(path, id);
     try {
         write(temporary);
         mpi::all_or_nothing(comm, [&] {

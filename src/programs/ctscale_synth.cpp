@@ -1,5 +1,6 @@
 // ctscale-synth: writes synthetic checkpoints of named architectures, or token streams.
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "ctscale/cli/cli.hpp"
@@ -48,6 +49,21 @@ synth::Architecture chosen_architecture(const cli::po::variables_map& values) {
     return synth::custom(d, values["layers"].as<std::int64_t>(), ffn, vocab);
 }
 
+/// Writes `output` atomically (io/atomic_file.hpp); an HDF5 failure while writing becomes one
+/// error naming the output, agreed on every rank.
+void write_output(const std::string& output, const boost::mpi::communicator& world,
+                  const std::function<void(const std::string& temporary)>& write) {
+    io::write_atomically(output, world, [&](const std::string& temporary) {
+        mpi::all_or_nothing(world, [&] {
+            try {
+                write(temporary);
+            } catch (const LibraryError& e) {
+                throw InputError(output + ": cannot write: " + e.what());
+            }
+        });
+    });
+}
+
 int synth_main(const boost::mpi::communicator& world, const std::vector<std::string>& args) {
     const auto options = synth_options();
     const auto values = cli::parse_command_line(args, options);
@@ -76,15 +92,8 @@ int synth_main(const boost::mpi::communicator& world, const std::vector<std::str
         if (settings.tokens < 1 || settings.vocab_size < 1 || settings.document_length < 0) {
             throw UsageError("--tokens and --vocab-size must be >= 1, --doc-length >= 0");
         }
-        io::write_atomically(output, world, [&](const std::string& temporary) {
-            mpi::all_or_nothing(world, [&] {
-                try {
-                    synth::write_token_stream(temporary, settings, world);
-                } catch (const LibraryError& e) {
-                    throw InputError(output + ": cannot write: " + e.what());
-                }
-            });
-        });
+        write_output(output, world,
+                     [&](const std::string& temporary) { synth::write_token_stream(temporary, settings, world); });
         return 0;
     }
 
@@ -96,17 +105,11 @@ int synth_main(const boost::mpi::communicator& world, const std::vector<std::str
     std::int64_t total_bytes = 0;
     for (const auto& t : arch.tensors)
         total_bytes += t.n_params() * static_cast<std::int64_t>(io::bytes_of(settings.dtype));
-    io::write_atomically(output, world, [&](const std::string& temporary) {
-        mpi::all_or_nothing(world, [&] {
-            try {
-                synth::write_checkpoint(temporary, arch, settings, world,
-                                        [&](std::size_t done, std::size_t total, std::int64_t bytes) {
-                                            progress.update(done, total, "tensors", bytes, total_bytes);
-                                        });
-            } catch (const LibraryError& e) {
-                throw InputError(output + ": cannot write: " + e.what());
-            }
-        });
+    const auto report = [&](std::size_t done, std::size_t total, std::int64_t bytes) {
+        progress.update(done, total, "tensors", bytes, total_bytes);
+    };
+    write_output(output, world, [&](const std::string& temporary) {
+        synth::write_checkpoint(temporary, arch, settings, world, report);
     });
     progress.finish();
     return 0;

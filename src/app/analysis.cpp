@@ -1,6 +1,7 @@
 #include "ctscale/app/analysis.hpp"
 
 #include <algorithm>
+#include <boost/mpi/collectives.hpp>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "ctscale/cli/progress.hpp"
 #include "ctscale/app/resumable_stages.hpp"
 #include "ctscale/app/results_file.hpp"
+#include "ctscale/app/stage_estimate.hpp"
 #include "ctscale/app/summary_report.hpp"
 #include "ctscale/io/atomic_file.hpp"
 #include "ctscale/error.hpp"
@@ -112,10 +114,10 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
             checkpoint.emplace(io::Checkpoint::open(input, world));
             matrices = select_matrices(*checkpoint, options);
         });
-        if (options.dry_run) {
-            if (root) print_plan(std::cout, *checkpoint, matrices, options, world.size());
-            return 0;
-        }
+    }
+    if (options.dry_run) {
+        run_dry_run(std::cout, checkpoint ? &*checkpoint : nullptr, matrices, tokens, options, world);
+        return 0;
     }
 
     RunRecord record;
@@ -139,6 +141,7 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
         }
     }
 
+    record.peak_rss_bytes = boost::mpi::all_reduce(world, peak_resident_bytes(), boost::mpi::maximum<std::int64_t>());
     mpi::all_or_nothing(world, [&] {
         if (!root) return;
         record.input_file = embedded        ? "(embedded tiny-10m)"

@@ -81,6 +81,7 @@ void write_root_attributes(hid_t file, const RunRecord& record) {
     write_attribute(file, "time_fit", record.times.fit);
     write_attribute(file, "time_spectral", record.times.spectral);
     write_attribute(file, "time_transition", record.times.transition);
+    write_attribute(file, "peak_rss_bytes", record.peak_rss_bytes);
 }
 
 void write_matrices_table(hid_t summary, const std::vector<fit::MatrixResult>& matrices,

@@ -37,6 +37,31 @@ void refuse_overwriting_inputs(const RunOptions& options) {
     }
 }
 
+/// "read=2,gemm=50": GB/s and GFLOP/s per rank.
+TargetRates parse_target_rates(const std::string& text) {
+    TargetRates rates;
+    std::istringstream items(text);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+        const auto equals = item.find('=');
+        const std::string key = item.substr(0, equals);
+        double value = 0;
+        std::size_t used = 0;
+        try {
+            if (equals != std::string::npos) value = std::stod(item.substr(equals + 1), &used);
+        } catch (const std::exception&) {
+        }
+        if (equals == std::string::npos || used == 0 || used != item.size() - equals - 1 || !(value > 0) ||
+            !std::isfinite(value) || (key != "read" && key != "gemm")) {
+            throw UsageError("--rates: '" + item + "' is not read=GB/s or gemm=GFLOP/s with a positive number");
+        }
+        (key == "read" ? rates.read_bytes_per_second : rates.gemm_flops_per_second) = value * 1e9;
+    }
+    if (rates.read_bytes_per_second == 0 && rates.gemm_flops_per_second == 0)
+        throw UsageError("--rates: give read=GB/s, gemm=GFLOP/s or both");
+    return rates;
+}
+
 }  // namespace
 
 Action parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& help_text) {
@@ -61,7 +86,9 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
         "blas-threads", po::value<int>()->default_value(1), "BLAS threads per rank")(
         "json", po::value<std::string>(), "also write the summary tables as JSON")(
         "resume", "continue a killed run from its progress records beside --output")(
-        "dry-run", "print the plan (matrices, memory per rank, time estimate) from metadata only")(
+        "dry-run", "print the plan: matrices, memory per rank, each stage's estimated time")(
+        "plan-ranks", po::value<std::string>(), "--dry-run: rank counts to estimate (default: this run's)")(
+        "rates", po::value<std::string>(), "--dry-run: a target's per-rank rates read=GB/s,gemm=GFLOP/s")(
         "quiet,q", "no progress output");
     // clang-format on
     std::ostringstream help;
@@ -105,6 +132,15 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     if (options.blas_threads < 1) throw UsageError("--blas-threads must be >= 1");
     options.quiet = values.count("quiet") > 0;
     options.dry_run = values.count("dry-run") > 0;
+    if (values.count("plan-ranks")) {
+        for (const std::int64_t p : cli::parse_int_list(values["plan-ranks"].as<std::string>(), "plan-ranks", 1)) {
+            if (p > 1 << 20) throw UsageError("--plan-ranks: " + std::to_string(p) + " ranks is more than 1048576");
+            options.plan_ranks.push_back(static_cast<int>(p));
+        }
+    }
+    if (values.count("rates")) options.target_rates = parse_target_rates(values["rates"].as<std::string>());
+    if ((values.count("plan-ranks") || values.count("rates")) && !options.dry_run)
+        throw UsageError("--plan-ranks and --rates go with --dry-run");
     options.resume = values.count("resume") > 0;
     if (options.resume && options.output.empty())
         throw UsageError("--resume needs --output (its progress records live beside it)");

@@ -55,26 +55,6 @@ Gathered<Value> gather_to(std::span<const Value> local, int root, const boost::m
     return gathered;
 }
 
-/// Bytes of working memory per row in a sub-block: stored and double row, projections,
-/// amplitudes, and for the banded route the permuted row and W·Φ.
-std::int64_t bytes_per_row(const io::TensorInfo& tensor, const WidthPlan& plan) {
-    std::int64_t amplitudes = 0;
-    for (const auto& entry : plan.entries) amplitudes = std::max(amplitudes, entry.k);
-    const std::int64_t banded = plan.widest_banded_k > 0 ? tensor.cols + plan.widest_banded_k : 0;
-    return tensor.cols * static_cast<std::int64_t>(sizeof(double) + io::bytes_of(tensor.dtype)) +
-           8 * (plan.total_columns + amplitudes + banded);
-}
-
-/// Sub-blocks of about 8 MiB: the buffers are reused from block to block and matrix to
-/// matrix, so pages are touched once (a first touch costs more here than the arithmetic);
-/// smaller blocks touch fewer pages at all, though much smaller ones are slower again
-/// (BENCHMARKS.md, "Design measurements"). Never more than half of --mem-per-rank; the
-/// other half covers per-row records and bases.
-std::int64_t block_budget(const FitConfig& config) {
-    constexpr std::int64_t preferred = std::int64_t{8} << 20;
-    return std::min(preferred, config.memory_per_rank / 2);
-}
-
 std::string nonfinite_message(const io::Checkpoint& checkpoint, const MatrixResult& result) {
     return checkpoint.path() + ": dataset /weights/" + result.tensor.name + ": " +
            std::to_string(result.nonfinite.count) + " non-finite value(s) (NaN/Inf), first at row " +
@@ -158,6 +138,24 @@ private:
 
 }  // namespace
 
+std::int64_t fit_bytes_per_row(const io::TensorInfo& tensor, const WidthPlan& plan) {
+    std::int64_t amplitudes = 0;
+    for (const auto& entry : plan.entries) amplitudes = std::max(amplitudes, entry.k);
+    const std::int64_t banded = plan.widest_banded_k > 0 ? tensor.cols + plan.widest_banded_k : 0;
+    return tensor.cols * static_cast<std::int64_t>(sizeof(double) + io::bytes_of(tensor.dtype)) +
+           8 * (plan.total_columns + amplitudes + banded);
+}
+
+/// Sub-blocks of about 8 MiB: the buffers are reused from block to block and matrix to
+/// matrix, so pages are touched once (a first touch costs more here than the arithmetic);
+/// smaller blocks touch fewer pages at all, though much smaller ones are slower again
+/// (BENCHMARKS.md, "Design measurements"). Never more than half of --mem-per-rank; the
+/// other half covers per-row records and bases.
+std::int64_t fit_block_budget(std::int64_t memory_per_rank) {
+    constexpr std::int64_t preferred = std::int64_t{8} << 20;
+    return std::min(preferred, memory_per_rank / 2);
+}
+
 FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
                        const FitConfig& config, const boost::mpi::communicator& comm, const FitProgress& progress,
                        const MatrixDone& on_matrix) {
@@ -176,7 +174,7 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
         auto start = Clock::now();
         const WidthPlan& plan = bases.plan(tensor.cols);
         const io::RowPartition partition{tensor.rows, comm.size(), comm.rank()};
-        const io::SubBlocks blocks = io::SubBlocks::plan(partition, block_budget(config), bytes_per_row(tensor, plan));
+        const io::SubBlocks blocks = io::SubBlocks::plan(partition, fit_block_budget(config.memory_per_rank), fit_bytes_per_row(tensor, plan));
         LocalFit local(plan, partition.first(), config.keep_amplitudes, scratch);
         for (std::int64_t step = 0; step < blocks.steps; ++step) {
             const std::int64_t count = blocks.count(step, partition.count());

@@ -108,7 +108,8 @@ std::int64_t receive_next_token(const TokenSlice& slice, const boost::mpi::commu
 
 }  // namespace
 
-TokenSlice read_token_slice(const std::string& path, const boost::mpi::communicator& comm, std::int64_t block_tokens) {
+TokenSlice read_token_slice(const std::string& path, const boost::mpi::communicator& comm, std::int64_t block_tokens,
+                            std::int64_t max_tokens) {
     TokenSlice slice;
     std::optional<hdf5::File> file;
     mpi::all_or_nothing(comm, [&] {
@@ -120,6 +121,11 @@ TokenSlice read_token_slice(const std::string& path, const boost::mpi::communica
             file.emplace(hdf5::File::open_parallel(path, comm));
             slice.file = read_header(*file, path);
             slice.file.document_offsets = read_offsets(*file, slice.file.length);
+            slice.file.file_length = slice.file.length;
+            if (slice.file.length > max_tokens) {  // a prefix: the documents that start in it
+                slice.file.length = max_tokens;
+                std::erase_if(slice.file.document_offsets, [&](std::int64_t o) { return o > max_tokens; });
+            }
         } catch (const InputError& e) {
             throw InputError(path + ": " + e.what());
         } catch (const LibraryError& e) {

@@ -57,9 +57,9 @@ LogLogSlope loglog_slope(const std::vector<double>& v, const std::vector<double>
 
 TransitionResults run_transition_stage(const std::string& tokens_path, const std::vector<std::int64_t>& vocab_sizes,
                                        bool vocab_explicit, std::uint64_t null_seed, bool full_mode,
-                                       const boost::mpi::communicator& comm) {
+                                       const boost::mpi::communicator& comm, std::int64_t max_tokens) {
     const auto start = std::chrono::steady_clock::now();
-    io::TokenSlice slice = io::read_token_slice(tokens_path, comm);
+    io::TokenSlice slice = io::read_token_slice(tokens_path, comm, std::int64_t{1} << 22, max_tokens);
     const std::vector<std::int64_t> counts = global_unigram_counts(slice.tokens, comm);
 
     TransitionResults results;
@@ -68,6 +68,7 @@ TransitionResults run_transition_stage(const std::string& tokens_path, const std
     results.tokens_source = slice.file.source;
     results.file_vocab_size = slice.file.vocab_size;
     results.tokens = slice.file.length;
+    results.file_tokens = slice.file.file_length;
     results.distinct_tokens = distinct_tokens(counts);
     results.documents = static_cast<std::int64_t>(slice.file.document_offsets.size());
     results.null_seed = null_seed;

@@ -151,25 +151,6 @@ class EmbeddedDefault(ScratchTest):
         self.assertEqual(set(os.listdir(".")), before)
 
 
-class DryRun(ScratchTest):
-    def test_plan_from_metadata_only_on_any_rank_count(self):
-        checkpoint = self.path("c.h5")
-        write_checkpoint(checkpoint, small_weights())
-        for ranks in (1, 4):
-            with self.subTest(ranks=ranks):
-                out = self.path(f"never_{ranks}.h5")
-                result = mpi(ranks, "ctscale-mpi", "-i", checkpoint, "--dry-run", "-o", out)
-                self.assertOk(result)
-                self.assertIn("blocks.0.a", result.stdout)
-                self.assertIn("Memory per rank", result.stdout)
-                self.assertIn("Estimated time", result.stdout)
-                self.assertIn(f"{ranks} ranks", result.stdout)
-                self.assertFalse(os.path.exists(out), "a dry run must not write results")
-        # Rows per rank follow the ⌈m/P⌉ partition: the 11-row lm_head on 4 ranks → 3.
-        row = [l for l in result.stdout.splitlines() if l.strip().startswith("lm_head")][0].split()
-        self.assertEqual(row[1:5], ["11", "16", "f32", "3"])
-
-
 class CommandLine(ScratchTest):
     def test_usage_errors_exit_2_with_one_line(self):
         for args in (["--k", "0"], ["--k", "4,,8"], ["--k-rule", "max(8)"], ["--bogus"], ["--width", "-1"]):

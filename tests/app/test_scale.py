@@ -35,7 +35,7 @@ RTOL, ATOL = 1e-10, 1e-300  # relative; ATOL only lets exact zeros compare equal
 # Fields that name how a value was computed (method, process grid), which depends on the rank
 # count by design (as tests/reference/fit_reference.py IGNORED_FIELDS).
 IGNORED_FIELDS = ("grid", "spectral_method")
-SKIP_ATTRS = {"created_utc", "command_line", "mpi_ranks", "input_file", "input_size_bytes"}
+SKIP_ATTRS = {"created_utc", "command_line", "mpi_ranks", "input_file", "input_size_bytes", "peak_rss_bytes"}
 EXIT_WO_SYNC = "exiting improperly"
 
 failures = []

@@ -137,7 +137,8 @@ def results_attrs():
             "k_rule": "max(2,cols/2)", "basis_width": 1.0, "null_seed": np.uint64(0),
             "spectral_mode": "full", "mpi_version": "Open MPI 4.1.4", "hdf5_version": "1.10.8",
             "scalapack_version": "2.2.1", "blas_vendor": "OpenBLAS",
-            "time_read": 0.1, "time_fit": 0.2, "time_spectral": 0.3, "time_transition": 0.0}
+            "time_read": 0.1, "time_fit": 0.2, "time_spectral": 0.3, "time_transition": 0.0,
+            "peak_rss_bytes": np.int64(64 << 20)}
 
 
 def summary_tables():

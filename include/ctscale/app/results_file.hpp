@@ -30,6 +30,7 @@ struct RunRecord {
     std::int64_t total_params = 0;
     int mpi_ranks = 1;
     StageTimes times;
+    std::int64_t peak_rss_bytes = 0;  ///< the largest VmHWM of any rank
 };
 
 /// The numbers of a run, on rank 0.

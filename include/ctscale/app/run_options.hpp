@@ -10,6 +10,12 @@
 
 namespace ctscale::app {
 
+/// --rates: a target cluster's per-rank rates for --dry-run (0: as measured here).
+struct TargetRates {
+    double read_bytes_per_second = 0;
+    double gemm_flops_per_second = 0;
+};
+
 struct RunOptions {
     std::string input;   ///< empty (and no --tokens): the embedded default, generated on the fly
     std::string output;  ///< empty: no results file
@@ -28,7 +34,9 @@ struct RunOptions {
     std::uint64_t null_seed = 0;
     int blas_threads = 1;
     bool quiet = false;
-    bool dry_run = false;  ///< print the plan from metadata only
+    bool dry_run = false;          ///< print the plan and estimates instead of running
+    std::vector<int> plan_ranks;   ///< --plan-ranks: rank counts to estimate (empty: this run's)
+    TargetRates target_rates;      ///< --rates
     bool resume = false;   ///< continue from the progress records of a killed run
     std::string command_line;
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ctscale/fit/matrix_result.hpp"
+#include "ctscale/fit/width_plan.hpp"
 #include "ctscale/io/checkpoint.hpp"
 
 namespace ctscale::fit {
@@ -33,6 +34,13 @@ using FitProgress = std::function<void(std::size_t, std::int64_t)>;
 /// Called on rank 0 with each finished matrix (its position in `matrices`); an Error it
 /// throws stops the stage on every rank.
 using MatrixDone = std::function<void(std::size_t, const MatrixResult&)>;
+
+/// Bytes of working memory per row of a sub-block of `tensor` (stored and double row,
+/// projections, amplitudes, the banded route's buffers): what sizes the fit's sub-blocks.
+std::int64_t fit_bytes_per_row(const io::TensorInfo& tensor, const WidthPlan& plan);
+
+/// The fit's sub-block budget in bytes for a --mem-per-rank of `memory_per_rank`.
+std::int64_t fit_block_budget(std::int64_t memory_per_rank);
 
 /// Collective. Throws InputError (on every rank) for non-finite weights unless skipping.
 FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,

@@ -5,6 +5,7 @@
 /// collective; both use parallel HDF5.
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,8 @@ struct TokenFileInfo {
     std::string tokenizer;
     std::string source;
     std::int64_t vocab_size = 0;                 ///< the file's attribute: ids lie in [0, vocab_size)
-    std::int64_t length = 0;                     ///< T, tokens in the stream
+    std::int64_t length = 0;                     ///< T, tokens in the stream (as read: maybe a prefix)
+    std::int64_t file_length = 0;                ///< tokens in the file (≥ length)
     std::vector<std::int64_t> document_offsets;  ///< empty without /document_offsets
 };
 
@@ -35,9 +37,11 @@ struct TokenSlice {
 /// integer dataset whose ids lie in [0, vocab_size) (else the error names the first bad
 /// position and its value), and that /document_offsets, if present, is 1-D, integer,
 /// strictly increasing and within [0, T]. Every rank throws the same InputError, which
-/// names the file and dataset. Reads in blocks of `block_tokens` (bounded memory).
+/// names the file and dataset. Reads in blocks of `block_tokens` (bounded memory), and
+/// only the first `max_tokens` positions (a prefix, for --dry-run's calibration).
 TokenSlice read_token_slice(const std::string& path, const boost::mpi::communicator& comm,
-                            std::int64_t block_tokens = std::int64_t{1} << 22);
+                            std::int64_t block_tokens = std::int64_t{1} << 22,
+                            std::int64_t max_tokens = std::numeric_limits<std::int64_t>::max());
 
 /// The bigram (t_s, t_{s+1}) of position s is kept unless s + 1 is a document offset:
 /// flags[k] is true when position first + k + 1 starts a document (k in [0, count)).

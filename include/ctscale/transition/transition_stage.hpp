@@ -40,7 +40,8 @@ struct TransitionResults {
     std::string tokenizer;
     std::string tokens_source;
     std::int64_t file_vocab_size = 0;  ///< the token file's vocab_size attribute
-    std::int64_t tokens = 0;
+    std::int64_t tokens = 0;       ///< T, as analysed
+    std::int64_t file_tokens = 0;  ///< tokens in the file (more than T when a prefix was analysed)
     std::int64_t distinct_tokens = 0;
     std::int64_t documents = 0;  ///< entries of /document_offsets (0 without)
     std::uint64_t null_seed = 0;
@@ -56,9 +57,11 @@ struct TransitionResults {
 /// Collective over `comm`. `vocab_sizes` from --vocab; `vocab_explicit` when the user gave
 /// it (then a V above the distinct tokens is an error, else it is dropped with a warning).
 /// Every field is filled on every rank alike, except the singular values (rank 0 only).
-/// Input problems throw the same InputError on every rank.
+/// Input problems throw the same InputError on every rank. `max_tokens` analyses only a
+/// prefix of the stream (--dry-run's calibration).
 TransitionResults run_transition_stage(const std::string& tokens_path, const std::vector<std::int64_t>& vocab_sizes,
                                        bool vocab_explicit, std::uint64_t null_seed, bool full_mode,
-                                       const boost::mpi::communicator& comm);
+                                       const boost::mpi::communicator& comm,
+                                       std::int64_t max_tokens = std::numeric_limits<std::int64_t>::max());
 
 }  // namespace ctscale::transition

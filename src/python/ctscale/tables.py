@@ -102,10 +102,11 @@ class ReportTables:
                          "time_fit": float(a.get("time_fit", NAN)),
                          "time_spectral": float(a.get("time_spectral", NAN)),
                          "time_transition": float(a.get("time_transition", NAN)),
+                         "peak_rss_bytes": int(a.get("peak_rss_bytes", 0)),
                          "file": os.path.abspath(r.path)})
         return frame(rows, ["model", "series", "architecture", "d_model", "n_layers", "vocab_size",
                             "total_params", "n_matrices", "spectral_mode", "mpi_ranks", "time_read",
-                            "time_fit", "time_spectral", "time_transition", "file"])
+                            "time_fit", "time_spectral", "time_transition", "peak_rss_bytes", "file"])
 
     def compression_table(self) -> pd.DataFrame:
         rows = []

@@ -4,7 +4,6 @@
 #include <boost/mpi/collectives.hpp>
 #include <chrono>
 #include <cmath>
-#include <set>
 
 #include "ctscale/fit/fit_stage.hpp"
 #include "ctscale/fit/local_fit.hpp"
@@ -52,18 +51,17 @@ const io::TensorInfo& most_bytes(const std::vector<io::TensorInfo>& matrices) {
     });
 }
 
-/// Reads a sample of the largest matrix (up to 32 MiB per rank) in 4 MiB collective steps,
-/// as the fit reads rows; then converts it and counts non-finite values, as the spectral
-/// stage does.
-void measure_reads(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
+/// Reads a sample of the largest matrix (up to 32 MiB per rank) in the fit's collective
+/// steps of `step_rows` rows — small steps cost more per byte — then converts it and counts
+/// non-finite values, as the spectral stage does.
+void measure_reads(const io::Checkpoint& checkpoint, const io::TensorInfo& t, std::int64_t step_rows,
                    const boost::mpi::communicator& comm, MachineRates& rates) {
-    const io::TensorInfo& t = most_bytes(matrices);
     const std::int64_t row_bytes = t.cols * static_cast<std::int64_t>(io::bytes_of(t.dtype));
     const std::int64_t ranks = comm.size();
     const std::int64_t sample_rows =
         std::min(t.rows, ranks * std::max<std::int64_t>(1, (std::int64_t{32} << 20) / row_bytes));
     const io::RowPartition partition{sample_rows, comm.size(), comm.rank()};
-    const io::SubBlocks steps = io::SubBlocks::plan(partition, std::int64_t{4} << 20, row_bytes);
+    const io::SubBlocks steps = io::SubBlocks::plan(partition, step_rows * row_bytes, row_bytes);
     std::vector<unsigned char> raw(static_cast<std::size_t>(partition.block() * row_bytes));
     const double read = timed_together(comm, [&] {
         for (std::int64_t step = 0; step < steps.steps; ++step) {
@@ -100,20 +98,22 @@ void measure_blas(const boost::mpi::communicator& comm, MachineRates& rates) {
 }
 
 /// LocalFit on weight-like rows of each width, in the fit's own sub-blocks: one block to
-/// touch the buffers, then three timed.
-void measure_fit(const std::vector<io::TensorInfo>& matrices, const RunOptions& options,
-                 const boost::mpi::communicator& comm, MachineRates& rates) {
+/// touch the buffers, then three timed. Returns the rows per sub-block of each width.
+std::map<std::int64_t, std::int64_t> measure_fit(const std::vector<io::TensorInfo>& matrices,
+                                                 const RunOptions& options, const boost::mpi::communicator& comm,
+                                                 MachineRates& rates) {
     fit::BasisCache bases(options.settings(), options.width, options.null_seed);
     std::vector<std::int64_t> widths;
     for (const auto& m : matrices) widths.push_back(m.cols);
     rates.basis_seconds = timed_together(comm, [&] { bases.build_all(widths, comm); });
 
-    std::set<std::int64_t> done;
+    std::map<std::int64_t, std::int64_t> block_rows;
     for (const io::TensorInfo& tensor : matrices) {
-        if (!done.insert(tensor.cols).second) continue;
+        if (block_rows.count(tensor.cols)) continue;
         const fit::WidthPlan& plan = bases.plan(tensor.cols);
         const std::int64_t block =
             std::max<std::int64_t>(1, fit::fit_block_budget(options.memory_per_rank) / fit::fit_bytes_per_row(tensor, plan));
+        block_rows[tensor.cols] = block;
         constexpr int timed_blocks = 3;
         const auto entries = static_cast<std::size_t>(block * tensor.cols);
         std::vector<unsigned char> raw(entries * io::bytes_of(tensor.dtype));
@@ -131,6 +131,7 @@ void measure_fit(const std::vector<io::TensorInfo>& matrices, const RunOptions& 
         });
         rates.fit_seconds_per_row[tensor.cols] = seconds / double(timed_blocks * block);
     }
+    return block_rows;
 }
 
 /// The solve after DSYRK at two orders k and 2k (3k in full mode); c·k^e through both.
@@ -189,8 +190,9 @@ MachineRates measure_rates(const io::Checkpoint* checkpoint, const std::vector<i
     measure_blas(comm, rates);
     measure_spectral_solve(options.spectral, comm, rates);
     if (checkpoint) {
-        measure_reads(*checkpoint, matrices, comm, rates);
-        measure_fit(matrices, options, comm, rates);
+        const auto block_rows = measure_fit(matrices, options, comm, rates);
+        const io::TensorInfo& largest = most_bytes(matrices);
+        measure_reads(*checkpoint, largest, block_rows.at(largest.cols), comm, rates);
     }
     if (!tokens.empty()) measure_transition(tokens, options, comm, rates);
     rates.measured_in_seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -10,7 +10,7 @@ BOUND=60
 require_cluster
 work=$(workdir fault_kill)
 "$BIN/ctscale-synth" --preset tiny-10m --quiet -o "$work/tiny-10m.h5" >/dev/null
-reference_run "$work" "$work/reference.h5" --input "$work/tiny-10m.h5" --k "${K_LONG// /,}"
+reference_long "$work" "$work/reference.h5"
 out=$work/out.h5
 cp "$work/reference.h5" "$out"     # a previous run's results, which a failed run must not touch
 before=$(sha256sum < "$out")
@@ -19,7 +19,8 @@ id=$(submit_long "$work" "$out")
 echo "submitted job $id" >&2
 log=$work/ctscale-one-$id.out
 wait_mid_run "$out" "$id"
-victim=$(ranks_on node2 | head -n1)
+victims=($(ranks_on node2))
+victim=${victims[0]:-}
 [ -n "$victim" ] || fail "no ctscale-mpi rank found in node2's namespace"
 echo "kill -KILL $victim (a rank on node2)" >&2
 kill -KILL "$victim"

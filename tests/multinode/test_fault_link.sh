@@ -15,7 +15,7 @@ work=$(workdir fault_link)
 link_up() { ip -n "$(mn_ns node2)" link set "$MN_IF" up 2>/dev/null || true; }
 trap link_up EXIT
 "$BIN/ctscale-synth" --preset tiny-10m --quiet -o "$work/tiny-10m.h5" >/dev/null
-reference_run "$work" "$work/reference.h5" --input "$work/tiny-10m.h5" --k "${K_LONG// /,}"
+reference_long "$work" "$work/reference.h5"
 out=$work/out.h5
 cp "$work/reference.h5" "$out"
 before=$(sha256sum < "$out")

@@ -30,21 +30,24 @@ slurm_lock
 slurm_prepare_dir
 
 # ---- network: the bridge, then one namespace and veth pair per node ----------------------
-# Refuse a subnet the host already routes elsewhere, rather than shadow it.
-other=$(ip -4 route show to "$MN_CIDR" | grep -v "dev $MN_BRIDGE " || true)
+# Refuse a subnet the host already reaches through another route (the default route aside)
+# rather than shadow it.
+other=$(ip -4 route show match "$MN_CIDR" | grep -v -e '^default ' -e "dev $MN_BRIDGE " || true)
 [ -z "$other" ] || { slurm_log "$MN_CIDR is already routed on this host ($other); set CTSCALE_MULTINODE_NET"; exit 1; }
-ip link show "$MN_BRIDGE" >/dev/null 2>&1 || ip link add "$MN_BRIDGE" type bridge
+net_fail() { slurm_log "$1 failed: the two nodes need network namespaces, veth pairs and a bridge (root with CAP_NET_ADMIN and CAP_SYS_ADMIN; in a container, --privileged)"; exit 1; }
+ip link show "$MN_BRIDGE" >/dev/null 2>&1 || ip link add "$MN_BRIDGE" type bridge || net_fail "creating bridge $MN_BRIDGE"
 ip addr replace "$MN_CTLD_ADDR/24" dev "$MN_BRIDGE"
 ip link set "$MN_BRIDGE" up
 for node in "${MN_NODES[@]}"; do
   ns=$(mn_ns "$node") veth=$(mn_veth "$node")
-  mn_ns_exists "$ns" || ip netns add "$ns"
+  mn_ns_exists "$ns" || ip netns add "$ns" || net_fail "creating network namespace $ns"
   ip -n "$ns" link set lo up
   # A veth whose other end is not in the namespace (an interrupted earlier run) is redone.
   if ip link show "$veth" >/dev/null 2>&1 && ! ip -n "$ns" link show "$MN_IF" >/dev/null 2>&1; then
     ip link del "$veth"
   fi
-  ip link show "$veth" >/dev/null 2>&1 || ip link add "$veth" type veth peer name "$MN_IF" netns "$ns"
+  ip link show "$veth" >/dev/null 2>&1 || ip link add "$veth" type veth peer name "$MN_IF" netns "$ns" ||
+    net_fail "creating veth pair $veth"
   ip link set "$veth" master "$MN_BRIDGE" up
   ip -n "$ns" addr replace "$(mn_addr "$node")/24" dev "$MN_IF"
   ip -n "$ns" link set "$MN_IF" up      # also brings back a link a fault test took down

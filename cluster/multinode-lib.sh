@@ -8,7 +8,8 @@
 #
 # Layout: a bridge in the root namespace holds the controller's address (.1); each node
 # is a network namespace ctscale-nI (hostname nodeI, its own UTS namespace) linked to the
-# bridge by a veth pair, with address .1I. Nothing else on the host is touched.
+# bridge by a veth pair, with address .1I. Apart from the bridge and its subnet route,
+# nothing on the host is touched.
 CTSCALE_SLURM_DIR=${CTSCALE_MULTINODE_DIR:-/tmp/ctscale-multinode}
 CTSCALE_SLURMCTLD_PORT=${CTSCALE_MULTINODE_CTLD_PORT:-6827}
 CTSCALE_SLURMD_PORT=${CTSCALE_MULTINODE_SLURMD_PORT:-6828}

@@ -17,13 +17,20 @@ workdir() {
   echo "$d"
 }
 
+# Both nodes up: taking jobs, or finishing one (a step that just failed leaves its node
+# "completing" for a few seconds; a job submitted then simply waits). Anything else for
+# 30 s (down, not responding) fails the test.
 require_cluster() {
   if [ "$(id -u)" -ne 0 ]; then echo "SKIP: the two-node Slurm needs root" >&2; exit 77; fi
-  local node state
+  local node state i
   for node in "${MN_NODES[@]}"; do
-    state=$(sinfo -h -n "$node" -o %T 2>/dev/null | head -n1 || true)
+    for ((i = 0; i < 60; i++)); do
+      state=$(sinfo -h -n "$node" -o %T 2>/dev/null | head -n1 || true)
+      case $state in idle|mixed|allocated|completing) break ;; esac
+      sleep 0.5
+    done
     case $state in
-      idle|mixed|allocated) ;;
+      idle|mixed|allocated|completing) ;;
       *) fail "node $node is '${state:-unreachable}' (SLURM_CONF=$SLURM_CONF); run bash cluster/multinode-up.sh or the multinode_up test" ;;
     esac
   done

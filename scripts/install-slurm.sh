@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages for a single-node Slurm (slurmctld, slurmd, the client
-# commands and munge) that cluster/slurm-up.sh starts for the `slurm` CTest label.
+# commands and munge) that cluster/slurm-up.sh starts for the `slurm` CTest label, and
+# iproute2 for cluster/multinode-up.sh (label `multinode`).
 # Idempotent: packages already present are skipped (one dpkg query); apt-get update runs
 # only when something is missing. Needs root (or sudo).
 set -euo pipefail
 
-packages=(slurmctld slurmd slurm-client munge)
+# iproute2 (ip): the namespaces, bridge and veth pairs of the two-node Slurm (multinode-up.sh).
+packages=(slurmctld slurmd slurm-client munge iproute2)
 
 missing=()
 for p in "${packages[@]}"; do

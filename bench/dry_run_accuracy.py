@@ -3,6 +3,7 @@
 measured time, and its achieved rate against this machine's floor."""
 
 import json
+import os
 import sys
 
 import h5py
@@ -11,6 +12,7 @@ import h5py
 def main(out, cases):
     print("| case | stage | estimated | measured | estimate / measured | achieved rate | floor |")
     print("|---|---|---|---|---|---|---|")
+    synthesised = set()
     for case in cases:
         model = case.split(":")[0]
         with open(f"{out}/{case}.plan.json") as f:
@@ -30,6 +32,12 @@ def main(out, cases):
              f"{estimate['gram_flops'] / max(a['time_spectral'], 1e-9) / 1e9:.1f} GFLOP/s (Gram products)",
              f"{ranks * rates['syrk_flops_per_second'] / 1e9:.1f} GFLOP/s DSYRK ({ranks} ranks)"),
         ]
+        synth = f"{out}/{model}.synth"
+        if os.path.exists(synth) and model not in synthesised:
+            synthesised.add(model)
+            start, end, rss_kb = (float(x) for x in open(synth).read().split())
+            print(f"| {model} | synthesis ({ranks} ranks, bf16) | | {end - start:.1f} s | | "
+                  f"{size / (end - start) / 1e6:.0f} MB/s written, peak RSS {rss_kb / 1e6:.2f} GB per rank | |")
         for stage, est, measured, rate, floor in rows:
             print(f"| {case} | {stage} | {est:.1f} s | {measured:.1f} s | {est / measured:.2f} | {rate} | {floor} |")
         planned, peak = estimate["peak_memory_bytes_per_rank"], int(a["peak_rss_bytes"])

@@ -51,39 +51,6 @@ const io::TensorInfo& most_bytes(const std::vector<io::TensorInfo>& matrices) {
     });
 }
 
-/// Reads a sample of the largest matrix (up to 32 MiB per rank) in the fit's collective
-/// steps of `step_rows` rows — small steps cost more per byte — then converts it and counts
-/// non-finite values, as the spectral stage does.
-void measure_reads(const io::Checkpoint& checkpoint, const io::TensorInfo& t, std::int64_t step_rows,
-                   const boost::mpi::communicator& comm, MachineRates& rates) {
-    const std::int64_t row_bytes = t.cols * static_cast<std::int64_t>(io::bytes_of(t.dtype));
-    const std::int64_t ranks = comm.size();
-    const std::int64_t sample_rows =
-        std::min(t.rows, ranks * std::max<std::int64_t>(1, (std::int64_t{32} << 20) / row_bytes));
-    const io::RowPartition partition{sample_rows, comm.size(), comm.rank()};
-    const io::SubBlocks steps = io::SubBlocks::plan(partition, step_rows * row_bytes, row_bytes);
-    std::vector<unsigned char> raw(static_cast<std::size_t>(partition.block() * row_bytes));
-    const double read = timed_together(comm, [&] {
-        for (std::int64_t step = 0; step < steps.steps; ++step) {
-            const std::int64_t count = steps.count(step, partition.count());
-            checkpoint.read_raw_rows(t, partition.first() + steps.offset(step), count,
-                                     raw.data() + steps.offset(step) * row_bytes);
-        }
-    });
-    const double bytes = static_cast<double>(partition.block() * row_bytes);
-    rates.read_bytes_per_second = bytes / std::max(read, 1e-6);
-
-    const auto values = static_cast<std::size_t>(partition.block() * t.cols);
-    std::vector<double> converted(values);
-    std::int64_t nonfinite = 0;
-    const double convert = best_of(2, comm, [&] {
-        io::to_double(t.dtype, raw.data(), converted.data(), values);
-        for (const double v : converted) nonfinite += !std::isfinite(v);
-    });
-    if (nonfinite > 0) rates.origin += "; the read sample holds non-finite values";
-    rates.convert_bytes_per_second = bytes / std::max(convert, 1e-6);
-}
-
 void measure_blas(const boost::mpi::communicator& comm, MachineRates& rates) {
     constexpr std::int64_t n = 768, k = 1536;
     const std::vector<double> a = weights(static_cast<std::size_t>(n * k), 1);
@@ -97,41 +64,101 @@ void measure_blas(const boost::mpi::communicator& comm, MachineRates& rates) {
     rates.syrk_flops_per_second = double(n) * double(n + 1) * k / syrk;
 }
 
-/// LocalFit on weight-like rows of each width, in the fit's own sub-blocks: one block to
-/// touch the buffers, then three timed. Returns the rows per sub-block of each width.
-std::map<std::int64_t, std::int64_t> measure_fit(const std::vector<io::TensorInfo>& matrices,
-                                                 const RunOptions& options, const boost::mpi::communicator& comm,
-                                                 MachineRates& rates) {
+/// Seconds since `start` on this rank.
+double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+/// The fit stage's own loop on the first rows of the largest matrix (up to 32 MiB of them
+/// per rank): collective reads in the fit's steps of `block` rows, each converted and
+/// fitted before the next, so that a read waits for the slowest rank's fit as in a run.
+/// The first step, which touches fresh pages, is not timed. Then the sample's conversion
+/// alone, as the spectral stage converts what it reads.
+void measure_sample(const io::Checkpoint& checkpoint, const io::TensorInfo& t, const fit::WidthPlan& plan,
+                    std::int64_t block, const RunOptions& options, const boost::mpi::communicator& comm,
+                    MachineRates& rates) {
+    const std::int64_t row_bytes = t.cols * static_cast<std::int64_t>(io::bytes_of(t.dtype));
+    const std::int64_t per_rank = std::max(2 * block, (std::int64_t{32} << 20) / row_bytes);
+    const io::RowPartition partition{std::min(t.rows, comm.size() * per_rank), comm.size(), comm.rank()};
+    const io::SubBlocks steps = io::SubBlocks::plan(partition, block * row_bytes, row_bytes);
+    std::vector<unsigned char> raw(static_cast<std::size_t>(partition.block() * row_bytes));
+    std::vector<double> rows(static_cast<std::size_t>(block * t.cols));
+    fit::BlockScratch scratch;
+    fit::LocalFit local(plan, partition.first(), options.save_amplitudes, scratch);
+    double read = 0, fit = 0;
+    std::int64_t timed_rows = 0, timed_bytes = 0;
+    comm.barrier();
+    for (std::int64_t step = 0; step < steps.steps; ++step) {
+        const std::int64_t count = steps.count(step, partition.count());
+        unsigned char* stored = raw.data() + steps.offset(step) * row_bytes;
+        auto start = Clock::now();
+        checkpoint.read_raw_rows(t, partition.first() + steps.offset(step), count, stored);
+        const double read_step = since(start);
+        start = Clock::now();
+        io::to_double(t.dtype, stored, rows.data(), static_cast<std::size_t>(count * t.cols));
+        local.add_block(rows.data(), count);
+        if (step == 0 && steps.steps > 1) continue;
+        read += read_step;
+        fit += since(start);
+        timed_rows += count;
+        timed_bytes += count * row_bytes;
+    }
+    // The rank that read least (the last may hold fewer rows) sets no rate; the slowest does.
+    const double read_rate = read > 0 ? double(timed_bytes) / read : HUGE_VAL;
+    const double fit_per_row = timed_rows > 0 ? fit / double(timed_rows) : 0;
+    rates.read_bytes_per_second = boost::mpi::all_reduce(comm, read_rate, boost::mpi::minimum<double>());
+    rates.fit_seconds_per_row[t.cols] = boost::mpi::all_reduce(comm, fit_per_row, boost::mpi::maximum<double>());
+
+    const auto values = std::min<std::size_t>(std::size_t{1} << 22, static_cast<std::size_t>(partition.count() * t.cols));
+    std::vector<double> converted(values);
+    std::int64_t nonfinite = 0;
+    const double convert = best_of(2, comm, [&] {
+        io::to_double(t.dtype, raw.data(), converted.data(), values);
+        for (const double v : converted) nonfinite += !std::isfinite(v);
+    });
+    if (nonfinite > 0) rates.origin += "; the read sample holds non-finite values";
+    rates.convert_bytes_per_second = double(values * io::bytes_of(t.dtype)) / std::max(convert, 1e-6);
+}
+
+/// LocalFit on weight-like rows of width tensor.cols, in the fit's own sub-blocks of
+/// `block` rows: one block to touch the buffers, then three timed.
+void measure_width(const io::TensorInfo& tensor, const fit::WidthPlan& plan, std::int64_t block,
+                   const RunOptions& options, const boost::mpi::communicator& comm, MachineRates& rates) {
+    constexpr int timed_blocks = 3;
+    const auto entries = static_cast<std::size_t>(block * tensor.cols);
+    std::vector<unsigned char> raw(entries * io::bytes_of(tensor.dtype));
+    io::from_double(tensor.dtype, weights(entries, 2).data(), raw.data(), entries);
+    std::vector<double> rows(entries);
+    fit::BlockScratch scratch;
+    fit::LocalFit local(plan, 0, options.save_amplitudes, scratch);
+    const auto add_block = [&] {
+        io::to_double(tensor.dtype, raw.data(), rows.data(), entries);
+        local.add_block(rows.data(), block);
+    };
+    add_block();
+    const double seconds = timed_together(comm, [&] {
+        for (int b = 0; b < timed_blocks; ++b) add_block();
+    });
+    rates.fit_seconds_per_row[tensor.cols] = seconds / double(timed_blocks * block);
+}
+
+/// The fit's bases (timed: a run builds them too), then its loop on a sample of the
+/// largest matrix as read, and on weight-like rows of every other width.
+void measure_fit(const io::Checkpoint& checkpoint, const std::vector<io::TensorInfo>& matrices,
+                 const RunOptions& options, const boost::mpi::communicator& comm, MachineRates& rates) {
     fit::BasisCache bases(options.settings(), options.width, options.null_seed);
     std::vector<std::int64_t> widths;
     for (const auto& m : matrices) widths.push_back(m.cols);
     rates.basis_seconds = timed_together(comm, [&] { bases.build_all(widths, comm); });
-
-    std::map<std::int64_t, std::int64_t> block_rows;
-    for (const io::TensorInfo& tensor : matrices) {
-        if (block_rows.count(tensor.cols)) continue;
-        const fit::WidthPlan& plan = bases.plan(tensor.cols);
-        const std::int64_t block =
-            std::max<std::int64_t>(1, fit::fit_block_budget(options.memory_per_rank) / fit::fit_bytes_per_row(tensor, plan));
-        block_rows[tensor.cols] = block;
-        constexpr int timed_blocks = 3;
-        const auto entries = static_cast<std::size_t>(block * tensor.cols);
-        std::vector<unsigned char> raw(entries * io::bytes_of(tensor.dtype));
-        io::from_double(tensor.dtype, weights(entries, 2).data(), raw.data(), entries);
-        std::vector<double> rows(entries);
-        fit::BlockScratch scratch;
-        fit::LocalFit local(plan, 0, options.save_amplitudes, scratch);
-        const auto add_block = [&] {
-            io::to_double(tensor.dtype, raw.data(), rows.data(), entries);
-            local.add_block(rows.data(), block);
-        };
-        add_block();
-        const double seconds = timed_together(comm, [&] {
-            for (int b = 0; b < timed_blocks; ++b) add_block();
-        });
-        rates.fit_seconds_per_row[tensor.cols] = seconds / double(timed_blocks * block);
+    const auto block_rows = [&](const io::TensorInfo& t) {
+        const std::int64_t budget = fit::fit_block_budget(options.memory_per_rank);
+        return std::max<std::int64_t>(1, budget / fit::fit_bytes_per_row(t, bases.plan(t.cols)));
+    };
+    const io::TensorInfo& largest = most_bytes(matrices);
+    measure_sample(checkpoint, largest, bases.plan(largest.cols), block_rows(largest), options, comm, rates);
+    for (const io::TensorInfo& t : matrices) {
+        if (rates.fit_seconds_per_row.count(t.cols) == 0) {
+            measure_width(t, bases.plan(t.cols), block_rows(t), options, comm, rates);
+        }
     }
-    return block_rows;
 }
 
 /// The solve after DSYRK at two orders k and 2k (3k in full mode); c·k^e through both.
@@ -189,11 +216,7 @@ MachineRates measure_rates(const io::Checkpoint* checkpoint, const std::vector<i
     rates.ranks = comm.size();
     measure_blas(comm, rates);
     measure_spectral_solve(options.spectral, comm, rates);
-    if (checkpoint) {
-        const auto block_rows = measure_fit(matrices, options, comm, rates);
-        const io::TensorInfo& largest = most_bytes(matrices);
-        measure_reads(*checkpoint, largest, block_rows.at(largest.cols), comm, rates);
-    }
+    if (checkpoint) measure_fit(*checkpoint, matrices, options, comm, rates);
     if (!tokens.empty()) measure_transition(tokens, options, comm, rates);
     rates.measured_in_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return rates;

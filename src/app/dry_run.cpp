@@ -26,7 +26,9 @@ std::string bytes(double value) {
 }
 
 std::string seconds(double value) {
-    return value >= 600 ? format("%.1f min", value / 60) : value >= 10 ? format("%.0f s", value) : format("%.1f s", value);
+    return value >= 600  ? format("%.1f min", value / 60)
+           : value >= 10 ? format("%.0f s", value)
+                         : format("%.1f s", value);
 }
 
 void print_matrices(std::ostream& out, const std::vector<io::TensorInfo>& matrices, const MachineRates& rates,
@@ -52,8 +54,7 @@ void print_rates(std::ostream& out, const MachineRates& r, spectral::SpectralMod
         out << "read " << format("%.2f GB/s", r.read_bytes_per_second / 1e9) << ", convert "
             << format("%.2f GB/s", r.convert_bytes_per_second / 1e9) << ", ";
     }
-    out << "DGEMM "
-        << format("%.1f GFLOP/s", r.gemm_flops_per_second / 1e9) << ", DSYRK "
+    out << "DGEMM " << format("%.1f GFLOP/s", r.gemm_flops_per_second / 1e9) << ", DSYRK "
         << format("%.1f GFLOP/s", r.syrk_flops_per_second / 1e9) << "\n";
     if (!r.fit_seconds_per_row.empty()) {
         out << "  fit";
@@ -156,8 +157,8 @@ void print_plan(std::ostream& out, const io::Checkpoint* checkpoint, const std::
                 const std::vector<StageEstimate>& estimates) {
     out << "ctscale-mpi dry run:";
     if (checkpoint) {
-        out << " " << checkpoint->path() << " (" << checkpoint->model().model_name << ", "
-            << checkpoint->total_params() << " parameters), " << matrices.size() << " matrices";
+        out << " " << checkpoint->path() << " (" << checkpoint->model().model_name << ", " << checkpoint->total_params()
+            << " parameters), " << matrices.size() << " matrices";
     }
     if (!tokens.empty()) out << (checkpoint ? "; " : " ") << tokens << " (" << rates.stream_tokens << " tokens)";
     out << "\n";

@@ -55,11 +55,9 @@ void measure_blas(const boost::mpi::communicator& comm, MachineRates& rates) {
     constexpr std::int64_t n = 768, k = 1536;
     const std::vector<double> a = weights(static_cast<std::size_t>(n * k), 1);
     std::vector<double> c(static_cast<std::size_t>(n * n));
-    const double gemm = best_of(3, comm, [&] {
-        linalg::gemm('T', 'N', n, n, k, 1.0, a.data(), k, a.data(), k, 0.0, c.data(), n);
-    });
-    const double syrk =
-        best_of(3, comm, [&] { linalg::syrk_lower('T', n, k, 1.0, a.data(), k, 0.0, c.data(), n); });
+    const double gemm =
+        best_of(3, comm, [&] { linalg::gemm('T', 'N', n, n, k, 1.0, a.data(), k, a.data(), k, 0.0, c.data(), n); });
+    const double syrk = best_of(3, comm, [&] { linalg::syrk_lower('T', n, k, 1.0, a.data(), k, 0.0, c.data(), n); });
     rates.gemm_flops_per_second = 2.0 * n * n * k / gemm;
     rates.syrk_flops_per_second = double(n) * double(n + 1) * k / syrk;
 }
@@ -107,7 +105,8 @@ void measure_sample(const io::Checkpoint& checkpoint, const io::TensorInfo& t, c
     rates.read_bytes_per_second = boost::mpi::all_reduce(comm, read_rate, boost::mpi::minimum<double>());
     rates.fit_seconds_per_row[t.cols] = boost::mpi::all_reduce(comm, fit_per_row, boost::mpi::maximum<double>());
 
-    const auto values = std::min<std::size_t>(std::size_t{1} << 22, static_cast<std::size_t>(partition.count() * t.cols));
+    const auto values =
+        std::min<std::size_t>(std::size_t{1} << 22, static_cast<std::size_t>(partition.count() * t.cols));
     std::vector<double> converted(values);
     std::int64_t nonfinite = 0;
     const double convert = best_of(2, comm, [&] {
@@ -193,7 +192,8 @@ void measure_transition(const std::string& tokens, const RunOptions& options, co
     constexpr std::int64_t sample = 400'000;
     transition::TransitionResults results;
     const double seconds = timed_together(comm, [&] {
-        results = transition::run_transition_stage(tokens, options.vocab, false, options.null_seed, false, comm, sample);
+        results =
+            transition::run_transition_stage(tokens, options.vocab, false, options.null_seed, false, comm, sample);
     });
     rates.transition_sample_tokens = results.tokens;
     rates.stream_tokens = results.file_tokens;
@@ -207,8 +207,7 @@ double MachineRates::solve_seconds(std::int64_t order) const {
 }
 
 MachineRates measure_rates(const io::Checkpoint* checkpoint, const std::vector<io::TensorInfo>& matrices,
-                           const std::string& tokens, const RunOptions& options,
-                           const boost::mpi::communicator& comm) {
+                           const std::string& tokens, const RunOptions& options, const boost::mpi::communicator& comm) {
     MachineRates rates;
     rates.origin = "measured here on " + std::to_string(comm.size()) + " rank" + (comm.size() == 1 ? "" : "s");
     const auto start = Clock::now();

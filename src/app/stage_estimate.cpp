@@ -116,7 +116,8 @@ double transition_seconds(const RunOptions& options, int ranks, const MachineRat
     double seconds = r.transition_seconds_per_token * double(r.stream_tokens) * double(r.ranks) / double(ranks);
     if (options.spectral == spectral::SpectralMode::full) {
         for (const std::int64_t v : options.vocab) {
-            seconds += 6 * (double(v) * double(v + 1) * double(v) / (ranks * r.syrk_flops_per_second) + r.solve_seconds(v));
+            seconds +=
+                6 * (double(v) * double(v + 1) * double(v) / (ranks * r.syrk_flops_per_second) + r.solve_seconds(v));
         }
     }
     return seconds;

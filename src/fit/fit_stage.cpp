@@ -174,7 +174,8 @@ FitStage run_fit_stage(const io::Checkpoint& checkpoint, const std::vector<io::T
         auto start = Clock::now();
         const WidthPlan& plan = bases.plan(tensor.cols);
         const io::RowPartition partition{tensor.rows, comm.size(), comm.rank()};
-        const io::SubBlocks blocks = io::SubBlocks::plan(partition, fit_block_budget(config.memory_per_rank), fit_bytes_per_row(tensor, plan));
+        const io::SubBlocks blocks =
+            io::SubBlocks::plan(partition, fit_block_budget(config.memory_per_rank), fit_bytes_per_row(tensor, plan));
         LocalFit local(plan, partition.first(), config.keep_amplitudes, scratch);
         for (std::int64_t step = 0; step < blocks.steps; ++step) {
             const std::int64_t count = blocks.count(step, partition.count());

@@ -43,8 +43,7 @@ struct MachineRates {
 /// Collective: measures the rates for `matrices` of `checkpoint` (if any) with `options`'
 /// K settings, width and spectral mode, and for the token stream `tokens` (if not empty).
 MachineRates measure_rates(const io::Checkpoint* checkpoint, const std::vector<io::TensorInfo>& matrices,
-                           const std::string& tokens, const RunOptions& options,
-                           const boost::mpi::communicator& comm);
+                           const std::string& tokens, const RunOptions& options, const boost::mpi::communicator& comm);
 
 /// --rates read=GB/s,gemm=GFLOP/s (per rank, either or both): the measured rates rescaled
 /// to a target cluster — reads at its rate, every compute term by gemm_here / gemm_there

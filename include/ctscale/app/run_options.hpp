@@ -34,10 +34,10 @@ struct RunOptions {
     std::uint64_t null_seed = 0;
     int blas_threads = 1;
     bool quiet = false;
-    bool dry_run = false;          ///< print the plan and estimates instead of running
-    std::vector<int> plan_ranks;   ///< --plan-ranks: rank counts to estimate (empty: this run's)
-    TargetRates target_rates;      ///< --rates
-    bool resume = false;   ///< continue from the progress records of a killed run
+    bool dry_run = false;         ///< print the plan and estimates instead of running
+    std::vector<int> plan_ranks;  ///< --plan-ranks: rank counts to estimate (empty: this run's)
+    TargetRates target_rates;     ///< --rates
+    bool resume = false;          ///< continue from the progress records of a killed run
     std::string command_line;
 
     std::vector<fit::KSetting> settings() const { return fit::make_settings(k_values, k_rule); }

@@ -18,10 +18,10 @@ struct MemoryEstimate {
     /// What a run's libraries touch beyond the dry run's process (OpenBLAS and ScaLAPACK
     /// buffers, HDF5's chunk cache, MPI's shared-memory queues): measured 5–15 MB.
     double libraries = 16e6;
-    double fit = 0;       ///< sub-block buffers, bases, per-row records, the assembled matrix
-    double spectral = 0;  ///< W and G of the largest matrix this rank holds, and the solver's copy
+    double fit = 0;         ///< sub-block buffers, bases, per-row records, the assembled matrix
+    double spectral = 0;    ///< W and G of the largest matrix this rank holds, and the solver's copy
     double transition = 0;  ///< the rank's tokens and bigram counts; in full mode a dense V × V
-    double kept = 0;      ///< rank 0: the fit's per-row results, held through the spectral stage
+    double kept = 0;        ///< rank 0: the fit's per-row results, held through the spectral stage
     double peak() const;
 };
 

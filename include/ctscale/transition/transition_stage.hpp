@@ -40,8 +40,8 @@ struct TransitionResults {
     std::string tokenizer;
     std::string tokens_source;
     std::int64_t file_vocab_size = 0;  ///< the token file's vocab_size attribute
-    std::int64_t tokens = 0;       ///< T, as analysed
-    std::int64_t file_tokens = 0;  ///< tokens in the file (more than T when a prefix was analysed)
+    std::int64_t tokens = 0;           ///< T, as analysed
+    std::int64_t file_tokens = 0;      ///< tokens in the file (more than T when a prefix was analysed)
     std::int64_t distinct_tokens = 0;
     std::int64_t documents = 0;  ///< entries of /document_offsets (0 without)
     std::uint64_t null_seed = 0;

@@ -34,8 +34,10 @@ for case in $cases; do
     if [ ! -s "$out/$model.synth" ]; then
       echo "synthesising $ckpt" >&2
       start=$(date +%s.%N)
-      mpirun -n "$ranks" /usr/bin/time -f "%M" -o "$out/$model.synth.rss.%q{OMPI_COMM_WORLD_RANK}" \
-        "$bin/ctscale-synth" --preset "$model" --dtype bf16 -o "$ckpt" -q
+      rm -f "$out/$model".synth.rss.*
+      # shellcheck disable=SC2016  # expanded by each rank's shell
+      mpirun -n "$ranks" bash -c 'exec /usr/bin/time -q -f %M -o "$0.$OMPI_COMM_WORLD_RANK" "$@"' \
+        "$out/$model.synth.rss" "$bin/ctscale-synth" --preset "$model" --dtype bf16 -o "$ckpt" -q
       end=$(date +%s.%N)
       echo "$start $end $(cat "$out/$model".synth.rss.* | sort -n | tail -1)" > "$out/$model.synth"
     fi

@@ -40,7 +40,7 @@ void print_matrices(std::ostream& out, const std::vector<io::TensorInfo>& matric
     for (const auto& m : matrices) {
         const std::int64_t block = io::RowPartition{m.rows, ranks, 0}.block();
         std::string name = m.name;
-        if (name.size() > 48) name = name.substr(name.size() - 45).insert(0, "...");
+        if (name.size() > 48) name = "..." + name.substr(name.size() - 45);
         std::snprintf(line, sizeof line, "  %-48s %8lld %8lld %5s %10lld %12.3f\n", name.c_str(),
                       static_cast<long long>(m.rows), static_cast<long long>(m.cols), io::name_of(m.dtype).c_str(),
                       static_cast<long long>(block), double(block) * rates.fit_seconds_per_row.at(m.cols));
@@ -166,7 +166,11 @@ void print_plan(std::ostream& out, const io::Checkpoint* checkpoint, const std::
         out << "\n";
         print_matrices(out, matrices, rates, estimates.front().ranks);
         out << "\nK settings: ";
-        for (const auto& s : options.settings()) out << s.label << (s.rule ? "=" + s.rule->text() : "") << " ";
+        for (const auto& s : options.settings()) {
+            out << s.label;
+            if (s.rule) out << "=" << s.rule->text();
+            out << " ";
+        }
         out << "\n";
     }
     print_rates(out, rates, options.spectral);

@@ -84,9 +84,7 @@ std::vector<std::int64_t> read_offsets(hid_t file, std::int64_t tokens) {
 void agree_on_bad_ids(std::int64_t first_bad, std::int64_t bad_value, std::int64_t bad_count, const TokenSlice& slice,
                       const boost::mpi::communicator& comm) {
     std::int64_t global_first = none, global_count = 0;
-    MPI_Request request;
-    CTSCALE_MPI(MPI_Iallreduce(&first_bad, &global_first, 1, MPI_INT64_T, MPI_MIN, comm, &request));
-    mpi::wait_sleeping(request, "MPI_Iallreduce");
+    CTSCALE_MPI(MPI_Allreduce(&first_bad, &global_first, 1, MPI_INT64_T, MPI_MIN, comm));
     if (global_first == none) return;
     CTSCALE_MPI(MPI_Allreduce(&bad_count, &global_count, 1, MPI_INT64_T, MPI_SUM, comm));
     boost::mpi::broadcast(comm, bad_value, slice.partition.owner(global_first));

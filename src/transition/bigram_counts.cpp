@@ -67,10 +67,7 @@ std::vector<std::int64_t> row_sums(const std::vector<CountEntry>& owned, std::in
         if (e.row < v && e.col < v) sums[e.row] += e.count;
     }
     if (v > 0) {
-        MPI_Request request;
-        CTSCALE_MPI(
-            MPI_Iallreduce(MPI_IN_PLACE, sums.data(), static_cast<int>(v), MPI_INT64_T, MPI_SUM, comm, &request));
-        mpi::wait_sleeping(request, "MPI_Iallreduce");
+        CTSCALE_MPI(MPI_Allreduce(MPI_IN_PLACE, sums.data(), static_cast<int>(v), MPI_INT64_T, MPI_SUM, comm));
     }
     return sums;
 }

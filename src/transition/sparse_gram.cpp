@@ -266,10 +266,8 @@ GramSums SparseGram::sums(std::int64_t v, const std::vector<std::int64_t>& row_s
     std::copy(mine.frobenius_sq.begin(), mine.frobenius_sq.end(), packed.begin());
     std::copy(mine.gram_sq.begin(), mine.gram_sq.end(), packed.begin() + matrix_count);
     std::vector<double> all(packed.size() * static_cast<std::size_t>(comm.size()));
-    MPI_Request request;
-    CTSCALE_MPI(MPI_Iallgather(packed.data(), static_cast<int>(packed.size()), MPI_DOUBLE, all.data(),
-                               static_cast<int>(packed.size()), MPI_DOUBLE, comm, &request));
-    mpi::wait_sleeping(request, "MPI_Iallgather");
+    CTSCALE_MPI(MPI_Allgather(packed.data(), static_cast<int>(packed.size()), MPI_DOUBLE, all.data(),
+                              static_cast<int>(packed.size()), MPI_DOUBLE, comm));
     std::array<CompensatedSum, 2 * matrix_count> total;
     for (int r = 0; r < comm.size(); ++r) {  // rank order: the same sum on every rank
         for (std::size_t q = 0; q < packed.size(); ++q) total[q].add(all[r * packed.size() + q]);

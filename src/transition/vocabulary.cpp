@@ -15,17 +15,14 @@ std::vector<std::int64_t> global_unigram_counts(const std::vector<std::uint32_t>
                                                 const boost::mpi::communicator& comm) {
     std::int64_t local_max = -1, max_id = -1;
     for (std::uint32_t t : local_tokens) local_max = std::max<std::int64_t>(local_max, t);
-    MPI_Request request;
-    CTSCALE_MPI(MPI_Iallreduce(&local_max, &max_id, 1, MPI_INT64_T, MPI_MAX, comm, &request));
-    mpi::wait_sleeping(request, "MPI_Iallreduce");
+    CTSCALE_MPI(MPI_Allreduce(&local_max, &max_id, 1, MPI_INT64_T, MPI_MAX, comm));
     if (max_id >= std::numeric_limits<int>::max()) throw InputError("token ids above 2^31 are not supported");
     // Sized by the largest id seen, not the file's vocab_size: memory follows the data.
     std::vector<std::int64_t> counts(static_cast<std::size_t>(max_id + 1), 0);
     for (std::uint32_t t : local_tokens) ++counts[t];
     if (!counts.empty()) {
-        CTSCALE_MPI(MPI_Iallreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(counts.size()), MPI_INT64_T, MPI_SUM,
-                                   comm, &request));
-        mpi::wait_sleeping(request, "MPI_Iallreduce");
+        CTSCALE_MPI(
+            MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(counts.size()), MPI_INT64_T, MPI_SUM, comm));
     }
     return counts;
 }

@@ -11,13 +11,13 @@
 
 #include "ctscale/error.hpp"
 #include "ctscale/mpi/collective.hpp"
-#include "ctscale/mpi/sleeping_barrier.hpp"
 
 namespace ctscale::mpi {
 
 /// Sends `sendbuf`, grouped by destination (send_counts[r] records for rank r, in rank
-/// order), and returns everything received, concatenated by source rank. Collective; a rank
-/// that arrives early waits sleeping (mpi::sleeping_wait).
+/// order), and returns everything received, concatenated by source rank. Collective (blocking:
+/// MPI's own all-to-all beat a sleeping wait on a non-blocking one at 64 and 128 ranks,
+/// BENCHMARKS.md, "Many ranks on one node").
 template <class Record>
 std::vector<Record> all_to_all(const std::vector<Record>& sendbuf, const std::vector<int>& send_counts,
                                const boost::mpi::communicator& comm) {
@@ -28,9 +28,7 @@ std::vector<Record> all_to_all(const std::vector<Record>& sendbuf, const std::ve
     }
     std::vector<int> recv_counts(size), send_offsets(size, 0), recv_offsets(size, 0);
     for (int r = 1; r < size; ++r) send_offsets[r] = send_offsets[r - 1] + send_counts[r - 1];
-    MPI_Request request;
-    CTSCALE_MPI(MPI_Ialltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm, &request));
-    wait_sleeping(request, "MPI_Ialltoall");
+    CTSCALE_MPI(MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm));
     long long received = 0;
     for (int r = 0; r < size; ++r) {
         recv_offsets[r] = static_cast<int>(received);
@@ -44,9 +42,8 @@ std::vector<Record> all_to_all(const std::vector<Record>& sendbuf, const std::ve
     MPI_Datatype type;
     CTSCALE_MPI(MPI_Type_contiguous(static_cast<int>(sizeof(Record)), MPI_BYTE, &type));
     CTSCALE_MPI(MPI_Type_commit(&type));
-    int rc = MPI_Ialltoallv(sendbuf.data(), send_counts.data(), send_offsets.data(), type, recvbuf.data(),
-                            recv_counts.data(), recv_offsets.data(), type, comm, &request);
-    if (rc == MPI_SUCCESS && !sleeping_wait(request)) rc = MPI_ERR_OTHER;
+    const int rc = MPI_Alltoallv(sendbuf.data(), send_counts.data(), send_offsets.data(), type, recvbuf.data(),
+                                 recv_counts.data(), recv_offsets.data(), type, comm);
     MPI_Type_free(&type);
     CTSCALE_MPI(rc);
     return recvbuf;

@@ -13,6 +13,14 @@ export OMPI_MCA_orte_allowed_exit_without_sync=${OMPI_MCA_orte_allowed_exit_with
 # which costs ≈ 0.22 s per launch here (MPI_Init + MPI_Finalize 0.72 → 0.50 s on 2 ranks).
 # Cluster job scripts (jobs/) leave the transport to the site.
 export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+# Many ranks on one node: no binding (ranks beyond the cores share them anyway), the
+# shared-memory BTL only, and one-sided components that probe no network: the empty MPI
+# program (init, barrier, finalize) at 64 ranks 11.2 → 7.8 s and at 128 ranks 33.2 → 29.9 s
+# (medians of 3 alternating runs; faster in 5 of 6 pairs, the sixth a tie: BENCHMARKS.md,
+# "Many ranks on one node"). Cluster job scripts (jobs/) leave these to the site.
+export OMPI_MCA_hwloc_base_binding_policy=${OMPI_MCA_hwloc_base_binding_policy:-none}
+export OMPI_MCA_btl=${OMPI_MCA_btl:-self,vader}
+export OMPI_MCA_osc=${OMPI_MCA_osc:-sm,pt2pt}
 # PMIx keeps the job's key-value store in a hash table rather than a shared-memory segment:
 # 0.05 s less per launch here (gpt2-124m fit on 2 ranks, best of 6: 1.34 → 1.28 s).
 export PMIX_MCA_gds=${PMIX_MCA_gds:-hash}

@@ -20,6 +20,7 @@
 #include "ctscale/fit/model_summary.hpp"
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/mpi/trace.hpp"
 #include "ctscale/spectral/spectral_stage.hpp"
 #include "ctscale/transition/transition_stage.hpp"
 
@@ -75,10 +76,12 @@ void analyse_checkpoint(const io::Checkpoint& checkpoint, const std::vector<io::
                         const RunOptions& options, RunJournal* journal, const boost::mpi::communicator& world,
                         RunRecord& record, RunResults& results) {
     const fit::FitConfig config = fit_config(options);
+    mpi::trace::phase("fit");
     FitRun fit_run = run_resumable_fit(checkpoint, matrices, config, options, journal, world);
     record.times.read = fit_run.time_read;
     record.times.fit = fit_run.time_fit;
 
+    mpi::trace::phase("spectral");
     const auto start = Clock::now();
     results.spectra = run_resumable_spectra(checkpoint, matrices, options, journal, world);
     record.times.spectral = std::chrono::duration<double>(Clock::now() - start).count();
@@ -96,6 +99,7 @@ void analyse_checkpoint(const io::Checkpoint& checkpoint, const std::vector<io::
 int run_analysis(const RunOptions& options, const boost::mpi::communicator& world) {
     linalg::set_blas_threads(options.blas_threads);
     const bool root = world.rank() == 0;
+    mpi::trace::phase("check_outputs");
     mpi::all_or_nothing(world, [&] {
         if (!root) return;
         if (!options.output.empty()) io::check_writable_destination(options.output);
@@ -110,6 +114,7 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
     std::optional<io::Checkpoint> checkpoint;
     std::vector<io::TensorInfo> matrices;
     if (!input.empty()) {
+        mpi::trace::phase("open_checkpoint");
         mpi::all_or_nothing(world, [&] {
             checkpoint.emplace(io::Checkpoint::open(input, world));
             matrices = select_matrices(*checkpoint, options);
@@ -126,6 +131,7 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
     RunResults results;
     // The progress journal (rank 0, with --output): what each stage finished, for --resume.
     std::unique_ptr<RunJournal> journal;
+    mpi::trace::phase("journal");
     mpi::all_or_nothing(world, [&] {
         if (root && !options.output.empty()) {
             journal =
@@ -134,6 +140,7 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
     });
     if (checkpoint) analyse_checkpoint(*checkpoint, matrices, options, journal.get(), world, record, results);
     if (!tokens.empty()) {
+        mpi::trace::phase("transition");
         results.transition = run_resumable_transition(tokens, options, journal.get(), world);
         record.times.transition = results.transition->seconds;
         if (root && !results.transition->warning.empty()) {
@@ -141,6 +148,7 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
         }
     }
 
+    mpi::trace::phase("results");
     record.peak_rss_bytes = boost::mpi::all_reduce(world, peak_resident_bytes(), boost::mpi::maximum<std::int64_t>());
     mpi::all_or_nothing(world, [&] {
         if (!root) return;
@@ -153,6 +161,7 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
         if (!options.json.empty()) write_summary_json(options.json, record, results);
         print_summary(std::cout, record, results);
     });
+    mpi::trace::report(world);
     return 0;
 }
 

@@ -69,9 +69,9 @@ void measure_blas(const boost::mpi::communicator& comm, MachineRates& rates) {
 double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 /// The fit stage's own loop on the first rows of the largest matrix (up to 32 MiB of them
-/// per rank): collective reads in the fit's steps of `block` rows, each converted and
-/// fitted before the next, so that a read waits for the slowest rank's fit as in a run.
-/// The first step, which touches fresh pages, is not timed. Then the sample's conversion
+/// per rank): reads in the fit's steps of `block` rows, each converted and fitted before
+/// the next, as in a run (the page cache and memory bandwidth shared with the fit). The
+/// first step, which touches fresh pages, is not timed. Then the sample's conversion
 /// alone, as the spectral stage converts what it reads.
 void measure_sample(const io::Checkpoint& checkpoint, const io::TensorInfo& t, const fit::WidthPlan& plan,
                     std::int64_t block, const RunOptions& options, const boost::mpi::communicator& comm,

@@ -31,8 +31,8 @@ struct SpectralCost {
 /// The spectral stage as run_spectral_stage runs it (spectral_stage.cpp): the large
 /// matrices P at a time on every rank — each one's read and Gram product split P ways, then
 /// the dense solves side by side (full) or the distributed Lanczos (pr); the others in
-/// rounds of one matrix per rank — the reads one after another, then the Gram products and
-/// solves side by side.
+/// rounds of one matrix per rank, each read, formed and solved by its rank on its own, the
+/// round lasting as long as its slowest.
 SpectralCost spectral_cost(const std::vector<io::TensorInfo>& matrices, const RunOptions& options, int ranks,
                            const MachineRates& r) {
     SpectralCost cost;
@@ -67,8 +67,7 @@ SpectralCost spectral_cost(const std::vector<io::TensorInfo>& matrices, const Ru
         double slowest = 0;
         for (const std::size_t m : round) {
             const io::TensorInfo& t = matrices[m];
-            cost.seconds += read(t);
-            slowest = std::max(slowest, gram_flops(t) / r.syrk_flops_per_second + r.solve_seconds(order(t)));
+            slowest = std::max(slowest, read(t) + gram_flops(t) / r.syrk_flops_per_second + r.solve_seconds(order(t)));
             cost.memory = std::max(cost.memory, double(spectral::local_bytes(t.rows, t.cols)) + staging);
         }
         cost.seconds += slowest;

@@ -10,6 +10,7 @@
 #include "ctscale/error.hpp"
 #include "ctscale/hdf5/handle.hpp"
 #include "ctscale/mpi/sleeping_barrier.hpp"
+#include "ctscale/mpi/trace.hpp"
 
 #ifndef CTSCALE_VERSION
 #define CTSCALE_VERSION "unknown"
@@ -29,7 +30,9 @@ std::string version_text(const std::string& program) {
 }
 
 int run_program(const std::string& program, int argc, char** argv, const ProgramBody& body) {
+    mpi::trace::phase("mpi_init");
     boost::mpi::environment environment(argc, argv, false);
+    mpi::trace::phase("options");
     boost::mpi::communicator world;
     hdf5::silence_error_stack();
     std::vector<std::string> args(argv + 1, argv + argc);

@@ -34,13 +34,16 @@ struct Gathered {
     }
 };
 
-/// Gathers every rank's `local` on `root` into one buffer, copied once.
+/// Gathers every rank's `local` on `root` into one buffer, copied once; ranks that arrive
+/// early wait sleeping (mpi::wait_sleeping).
 template <typename Value>
 Gathered<Value> gather_to(std::span<const Value> local, int root, const boost::mpi::communicator& comm) {
     const MPI_Datatype type = std::is_same_v<Value, double> ? MPI_DOUBLE : MPI_CHAR;
     int size = util::checked_cast<int>(local.size(), "gathered fit record");
     std::vector<int> sizes(comm.size()), displacements(comm.size(), 0);
-    CTSCALE_MPI(MPI_Gather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, root, comm));
+    MPI_Request request;
+    CTSCALE_MPI(MPI_Igather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, root, comm, &request));
+    mpi::wait_sleeping(request, "MPI_Igather");
     Gathered<Value> gathered;
     if (comm.rank() == root) {
         gathered.offsets.assign(comm.size() + 1, 0);
@@ -50,8 +53,9 @@ Gathered<Value> gather_to(std::span<const Value> local, int root, const boost::m
         }
         gathered.all = std::make_unique_for_overwrite<Value[]>(gathered.offsets.back());
     }
-    CTSCALE_MPI(MPI_Gatherv(local.data(), size, type, gathered.all.get(), sizes.data(), displacements.data(), type,
-                            root, comm));
+    CTSCALE_MPI(MPI_Igatherv(local.data(), size, type, gathered.all.get(), sizes.data(), displacements.data(), type,
+                             root, comm, &request));
+    mpi::wait_sleeping(request, "MPI_Igatherv");
     return gathered;
 }
 

@@ -98,12 +98,15 @@ const std::vector<std::string>& weight_kinds() {
     return kinds;
 }
 
-Checkpoint Checkpoint::open(const std::string& path, MPI_Comm comm) {
+Checkpoint Checkpoint::open(const std::string& path, MPI_Comm /*comm*/) {
     if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
     if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not an HDF5 file (or truncated/corrupt)");
     std::optional<hdf5::File> file;
     try {
-        file.emplace(hdf5::File::open_parallel(path, comm));
+        // Every rank opens the file on its own: an MPI-IO open and collective metadata
+        // reads cost collective rounds that grow with the rank count (BENCHMARKS.md, "Many
+        // ranks on one node"), and each rank reads only its own rows.
+        file.emplace(hdf5::File::open_serial(path));
     } catch (const LibraryError& e) {
         throw InputError(path + ": truncated or corrupt HDF5 file (" + e.what() + ")");
     }
@@ -142,6 +145,7 @@ std::int64_t Checkpoint::total_params() const noexcept {
 }
 
 void Checkpoint::read_raw_rows(const TensorInfo& tensor, std::int64_t first, std::int64_t count, void* raw) const {
+    if (count == 0) return;
     hdf5::Handle weights = hdf5::open_group(file_, "weights");
     hdf5::Handle dataset = hdf5::open_dataset(weights, tensor.name);
     hdf5::Handle memory_type = hdf5_type(tensor.dtype);

@@ -65,7 +65,7 @@ std::vector<std::int64_t> read_offsets(hid_t file, std::int64_t tokens) {
     const std::int64_t n = integer_vector_length(file, "document_offsets");
     std::vector<std::int64_t> offsets(static_cast<std::size_t>(std::max<std::int64_t>(n, 1)));
     hdf5::Handle dataset = hdf5::open_dataset(file, "document_offsets");
-    read_rows(dataset, H5T_NATIVE_INT64, 0, n, 1, offsets.data());
+    read_rows(dataset, H5T_NATIVE_INT64, 0, n, 1, offsets.data(), hdf5::property_list(H5P_DATASET_XFER));
     offsets.resize(static_cast<std::size_t>(n));
     for (std::int64_t k = 0; k < n; ++k) {
         if (offsets[k] < 0 || offsets[k] > tokens) {
@@ -118,7 +118,9 @@ TokenSlice read_token_slice(const std::string& path, const boost::mpi::communica
     });
     mpi::all_or_nothing(comm, [&] {
         try {
-            file.emplace(hdf5::File::open_parallel(path, comm));
+            // Every rank opens the file on its own and reads only its slice: no MPI-IO open
+            // or collective reads, whose rounds grow with the rank count.
+            file.emplace(hdf5::File::open_serial(path));
             slice.file = read_header(*file, path);
             slice.file.document_offsets = read_offsets(*file, slice.file.length);
             slice.file.file_length = slice.file.length;
@@ -140,12 +142,13 @@ TokenSlice read_token_slice(const std::string& path, const boost::mpi::communica
     slice.tokens.reserve(static_cast<std::size_t>(slice.partition.count()));
     mpi::all_or_nothing(comm, [&] {
         hdf5::Handle dataset = hdf5::open_dataset(*file, "tokens");
+        const hdf5::Handle independent = file->transfer();
         for (std::int64_t step = 0; step < blocks.steps; ++step) {
             const std::int64_t count = blocks.count(step, slice.partition.count());
             const std::int64_t first = slice.partition.first() + blocks.offset(step);
             buffer.resize(static_cast<std::size_t>(std::max<std::int64_t>(count, 1)));
             try {
-                read_rows(dataset, H5T_NATIVE_INT64, first, count, 1, buffer.data());
+                if (count > 0) read_rows(dataset, H5T_NATIVE_INT64, first, count, 1, buffer.data(), independent);
             } catch (const LibraryError& e) {
                 throw InputError(path + ": /tokens: read failed: " + e.what());
             }

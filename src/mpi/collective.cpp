@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ctscale/error.hpp"
+#include "ctscale/mpi/sleeping_barrier.hpp"
 
 namespace ctscale::mpi {
 
@@ -17,10 +18,20 @@ void check(int rc, const char* call) {
     throw LibraryError(std::string("MPI call failed: ") + call + ": " + std::string(text, length));
 }
 
+void wait_sleeping(MPI_Request& request, const char* call) {
+    if (!sleeping_wait(request)) throw LibraryError(std::string("MPI call failed: MPI_Test on ") + call);
+}
+
+void allreduce_sleeping(const int* local, int* global, MPI_Op op, const boost::mpi::communicator& comm) {
+    MPI_Request request;
+    CTSCALE_MPI(MPI_Iallreduce(local, global, 1, MPI_INT, op, comm, &request));
+    wait_sleeping(request, "MPI_Iallreduce");
+}
+
 bool any_rank(const boost::mpi::communicator& comm, bool flag) {
     int local = flag ? 1 : 0;
     int global = 0;
-    CTSCALE_MPI(MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_MAX, comm));
+    allreduce_sleeping(&local, &global, MPI_MAX, comm);
     return global != 0;
 }
 
@@ -36,7 +47,7 @@ void all_or_nothing(const boost::mpi::communicator& comm, const std::function<vo
     // Lowest failing rank, or comm.size() when every rank succeeded.
     int local = code ? comm.rank() : comm.size();
     int first = comm.size();
-    CTSCALE_MPI(MPI_Allreduce(&local, &first, 1, MPI_INT, MPI_MIN, comm));
+    allreduce_sleeping(&local, &first, MPI_MIN, comm);
     if (first == comm.size()) return;
     boost::mpi::broadcast(comm, message, first);
     boost::mpi::broadcast(comm, code, first);

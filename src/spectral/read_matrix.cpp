@@ -44,22 +44,18 @@ blacs::DistributedMatrix read_transposed_rows(const io::Checkpoint& checkpoint, 
     return a;
 }
 
-void read_on_one_rank(const io::Checkpoint& checkpoint, const io::TensorInfo& tensor, int owner, int rank,
-                      std::int64_t budget_bytes, blacs::LargeVector<double>& wt, blacs::LargeVector<unsigned char>& raw,
-                      std::int64_t& nonfinite) {
-    // The owner's plan, which every rank follows so that the collective reads match.
+void read_whole(const io::Checkpoint& checkpoint, const io::TensorInfo& tensor, std::int64_t budget_bytes,
+                blacs::LargeVector<double>& wt, blacs::LargeVector<unsigned char>& raw, std::int64_t& nonfinite) {
     const io::RowPartition all{tensor.rows, 1, 0};
     const std::int64_t width = tensor.cols;
     const std::int64_t stored = static_cast<std::int64_t>(io::bytes_of(tensor.dtype));
     const io::SubBlocks blocks = io::SubBlocks::plan(all, budget_bytes, width * stored);
-    const bool mine = rank == owner;
-    if (mine) wt.resize(static_cast<std::size_t>(tensor.rows * width));
+    wt.resize(static_cast<std::size_t>(tensor.rows * width));
     nonfinite = 0;
     for (std::int64_t step = 0; step < blocks.steps; ++step) {
-        const std::int64_t count = mine ? blocks.count(step, tensor.rows) : 0;
+        const std::int64_t count = blocks.count(step, tensor.rows);
         raw.resize(static_cast<std::size_t>(count * width * stored));
         checkpoint.read_raw_rows(tensor, blocks.offset(step), count, raw.data());
-        if (count == 0) continue;
         double* values = wt.data() + blocks.offset(step) * width;
         nonfinite += to_double_counting_nonfinite(tensor.dtype, raw.data(), values, count * width);
     }

@@ -48,7 +48,9 @@ void local_then_agree(const boost::mpi::communicator& comm, const std::function<
         work();
     } catch (const Error&) {
         failure = std::current_exception();
-    } catch (const std::exception& e) {  // e.g. bad_alloc: must not leave the others waiting
+    } catch (const std::bad_alloc&) {
+        failure = std::make_exception_ptr(Error("spectral stage: out of memory (see --mem-per-rank)"));
+    } catch (const std::exception& e) {  // must not leave the others waiting
         failure = std::make_exception_ptr(Error(std::string("spectral stage: ") + e.what()));
     }
     if (!mpi::sleeping_barrier(comm)) throw LibraryError("spectral stage: MPI_Ibarrier failed");
@@ -73,13 +75,13 @@ public:
           mode_(mode),
           memory_(memory_per_rank),
           comm_(comm),
-          grids_(comm),
-          node_(mpi::node_ranks(comm)),
+          node_(mode == SpectralMode::full ? std::optional(mpi::node_ranks(comm)) : std::nullopt),
           budget_(std::clamp<std::int64_t>(memory_per_rank / 4, std::int64_t{1} << 20, std::int64_t{8} << 20)) {}
 
     /// Large matrices (count ≤ P): all ranks form each one's Gram matrix in turn; the
     /// dense solves that remain go to ranks 0, 1, … and run concurrently.
     void large_batch(const std::size_t* indices, std::size_t count) {
+        grids();  // every rank, before any rank's work could fail
         std::optional<SplitSpectrum> pending;
         std::size_t pending_index = 0;
         for (std::size_t j = 0; j < count; ++j) {
@@ -88,54 +90,51 @@ public:
             std::optional<SplitSpectrum> split;
             if (streams(t)) {
                 StreamedGram gram;
-                agree([&] { gram = stream_gram(checkpoint_, t, grids_.line, budget_, solver); });
+                agree([&] { gram = stream_gram(checkpoint_, t, grids().line, budget_, solver); });
                 if (skip_nonfinite(indices[j], gram.nonfinite)) continue;
-                split.emplace(std::move(gram.g), t.cols, t.rows, grids_, mode_, solver);
+                split.emplace(std::move(gram.g), t.cols, t.rows, grids(), mode_, solver);
             } else {
                 std::optional<blacs::DistributedMatrix> wt = read(indices[j]);
                 if (!wt) continue;
                 if (t.cols > t.rows) {
                     // Wᵀ is tall: the Gram product wants it split by rows (P×1) instead.
-                    auto by_rows = blacs::DistributedMatrix::row_blocks(grids_.column, t.cols, t.rows);
+                    auto by_rows = blacs::DistributedMatrix::row_blocks(grids().column, t.cols, t.rows);
                     blacs::columns_to_rows(*wt, by_rows);
                     wt.emplace(std::move(by_rows));
                 }
-                agree([&] { split.emplace(*wt, grids_, mode_, memory_, solver); });
+                agree([&] { split.emplace(*wt, grids(), mode_, memory_, solver); });
             }
             if (solver == comm_.rank()) {
                 pending = std::move(split);
                 pending_index = indices[j];
             }
         }
-        const CoreLoan loan(node_, pending && mode_ == SpectralMode::full);
+        std::optional<CoreLoan> loan;
+        if (node_) loan.emplace(*node_, pending.has_value());
         local_then_agree(comm_, [&] {
-            if (pending) mine_.emplace_back(pending_index, pending->finish(loan.threads()));
+            if (pending) mine_.emplace_back(pending_index, pending->finish(loan ? loan->threads() : 1));
         });
     }
 
-    /// Moderate matrices: each is read whole by its rank (round[g] by rank g; the others
-    /// join the collective reads with nothing selected), then all ranks work at once.
+    /// Moderate matrices: round[g] is read whole by rank g on its own (the reads are not
+    /// collective) and analysed there, all ranks at once; a matrix with NaN/Inf is recorded
+    /// as skipped by its rank. One agreement per round, not per matrix.
     void round(const std::vector<std::size_t>& round) {
-        bool held = false;
-        std::size_t held_index = 0;
-        for (std::size_t g = 0; g < round.size(); ++g) {
-            const int owner = static_cast<int>(g);
-            std::int64_t nonfinite = 0;
-            agree([&] {
-                read_on_one_rank(checkpoint_, matrices_[round[g]], owner, comm_.rank(), budget_, wt_, raw_, nonfinite);
-            });
-            if (skip_nonfinite(round[g], nonfinite)) continue;
-            if (owner == comm_.rank()) {
-                held = true;
-                held_index = round[g];
-            }
-        }
-        const CoreLoan loan(node_, held && mode_ == SpectralMode::full);
+        const auto g = static_cast<std::size_t>(comm_.rank());
+        const bool held = g < round.size();
+        std::optional<CoreLoan> loan;
+        if (node_) loan.emplace(*node_, held);
         local_then_agree(comm_, [&] {
             if (!held) return;
-            const io::TensorInfo& t = matrices_[held_index];
-            mine_.emplace_back(held_index,
-                               analyze_local(wt_.data(), t.cols, t.rows, t.cols, mode_, &gram_, loan.threads()));
+            const io::TensorInfo& t = matrices_[round[g]];
+            std::int64_t nonfinite = 0;
+            read_whole(checkpoint_, t, budget_, wt_, raw_, nonfinite);
+            if (nonfinite > 0) {
+                mine_.emplace_back(round[g], skipped());
+                return;
+            }
+            mine_.emplace_back(round[g], analyze_local(wt_.data(), t.cols, t.rows, t.cols, mode_, &gram_,
+                                                       loan ? loan->threads() : 1));
         });
     }
 
@@ -169,7 +168,7 @@ private:
         std::optional<blacs::DistributedMatrix> wt;
         std::int64_t nonfinite = 0;
         agree(
-            [&] { wt.emplace(read_transposed_rows(checkpoint_, matrices_[index], grids_.line, budget_, nonfinite)); });
+            [&] { wt.emplace(read_transposed_rows(checkpoint_, matrices_[index], grids().line, budget_, nonfinite)); });
         if (skip_nonfinite(index, nonfinite)) wt.reset();
         return wt;
     }
@@ -203,8 +202,17 @@ private:
     SpectralMode mode_;
     std::int64_t memory_;
     const boost::mpi::communicator& comm_;
-    StageGrids grids_;
-    boost::mpi::communicator node_;  ///< the ranks of this node, which lend idle cores (core_loan.hpp)
+    /// Collective, on first use: the BLACS grids of the large matrices (three grids and
+    /// their communicators cost collective rounds that a run of moderate matrices skips).
+    const StageGrids& grids() {
+        if (!grids_) grids_.emplace(comm_);
+        return *grids_;
+    }
+
+    std::optional<StageGrids> grids_;
+    /// Full mode: the ranks of this node, which lend idle cores to solvers (core_loan.hpp);
+    /// pr mode solves on one BLAS thread per rank and lends nothing.
+    std::optional<boost::mpi::communicator> node_;
     /// Bytes per read step: at most 8 MiB, so the staging buffer is touched once and then
     /// reused (a whole 50257 × 768 embedding staged at once was 154 MB of first touches:
     /// BENCHMARKS.md, "Design measurements").

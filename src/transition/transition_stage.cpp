@@ -7,6 +7,7 @@
 
 #include "ctscale/blacs/process_grid.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/mpi/trace.hpp"
 #include "ctscale/transition/bigram_counts.hpp"
 #include "ctscale/transition/dense_spectra.hpp"
 #include "ctscale/transition/null_stream.hpp"
@@ -59,7 +60,9 @@ TransitionResults run_transition_stage(const std::string& tokens_path, const std
                                        bool vocab_explicit, std::uint64_t null_seed, bool full_mode,
                                        const boost::mpi::communicator& comm, std::int64_t max_tokens) {
     const auto start = std::chrono::steady_clock::now();
+    mpi::trace::phase("transition:read");
     io::TokenSlice slice = io::read_token_slice(tokens_path, comm, std::int64_t{1} << 22, max_tokens);
+    mpi::trace::phase("transition:unigrams");
     const std::vector<std::int64_t> counts = global_unigram_counts(slice.tokens, comm);
 
     TransitionResults results;
@@ -95,6 +98,7 @@ TransitionResults run_transition_stage(const std::string& tokens_path, const std
     }
     for (int stream = 0; stream < 2; ++stream) {
         const bool null = stream == 1;
+        mpi::trace::phase(null ? "transition:null_counts" : "transition:counts");
         StreamCounts c;
         if (!null) {
             c = count_stream(slice.tokens, slice.next, breaks, vocabulary, owners, comm);
@@ -104,7 +108,9 @@ TransitionResults run_transition_stage(const std::string& tokens_path, const std
             const std::int64_t next = first + count < results.tokens ? sampler.token(first + count) : -1;
             c = count_stream(sampler.tokens(first, count), next, breaks, vocabulary, owners, comm);
         }
+        mpi::trace::phase(null ? "transition:null_Gram" : "transition:Gram");
         const SparseGram gram(c.owned, shape, comm);
+        mpi::trace::phase(null ? "transition:null_sums" : "transition:sums");
         for (TransitionRow& row : results.rows) {
             const std::vector<std::int64_t> sums = row_sums(c.owned, row.vocab_size, comm);
             const Six pr = gram.sums(row.vocab_size, sums, comm).pr();

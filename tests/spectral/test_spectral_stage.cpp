@@ -238,15 +238,18 @@ TEST(SpectralStageInput, NonFiniteMatricesAreSkippedOnEveryRankCount) {
     const std::vector<Weight> weights = {make_weight("bad", bad, io::StoredType::f32),
                                          make_weight("good", random_matrix(9, 5, 10), io::StoredType::f32)};
     const std::string path = write_checkpoint(world, weights);
-    {
+    // Matrices this small stay whole on one rank (min_split_share) unless they exceed the
+    // memory budget: the second budget sends both to all ranks together.
+    for (const std::int64_t memory : {std::int64_t{1} << 30, spectral::local_bytes(9, 5) - 1}) {
+        const bool split = world.size() > 1 && memory < spectral::local_bytes(9, 5);
         const io::Checkpoint checkpoint = io::Checkpoint::open(path, world);
         const auto results = spectral::run_spectral_stage(checkpoint, {weights[0].info, weights[1].info},
-                                                          SpectralMode::full, std::int64_t{1} << 30, world);
+                                                          SpectralMode::full, memory, world);
         if (world.rank() == 0) {
             ASSERT_EQ(results.size(), 2u);
             EXPECT_EQ(results[0].method, "skipped: non-finite values");
             EXPECT_TRUE(std::isnan(results[0].spectral_norm));
-            EXPECT_EQ(results[1].method, world.size() > 2 ? "syrk-stream+dsyevr" : "dsyrk+dsyevr");
+            EXPECT_EQ(results[1].method, split ? "syrk-stream+dsyevr" : "dsyrk+dsyevr") << memory;
             EXPECT_GT(results[1].spectral_norm, 0.0);
         }
     }

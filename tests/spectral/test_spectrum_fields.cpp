@@ -142,3 +142,26 @@ TEST(Schedule, AMatrixThatWouldLeaveItsRoundPartnersWaitingGoesToAllRanks) {
     for (const auto& round : two.rounds) grouped += round.size();
     EXPECT_EQ(grouped, m.size() - 1);  // partners of equal cost stay in rounds
 }
+
+TEST(Schedule, MatricesTooSmallToShareStayWholeOnOneRank) {
+    // A small model on many ranks: every matrix is "dominant" (there are fewer matrices
+    // than ranks), but a 1000 × 64 matrix split 64 ways is under min_split_share per rank.
+    auto tensor = [](std::string name, std::int64_t rows, std::int64_t cols) {
+        io::TensorInfo t;
+        t.name = std::move(name);
+        t.rows = rows;
+        t.cols = cols;
+        return t;
+    };
+    std::vector<io::TensorInfo> m = {tensor("wte", 1000, 64), tensor("q", 64, 64), tensor("up", 256, 64)};
+    const auto small = spectral::plan_spectral(m, 64, std::int64_t{1} << 30);
+    EXPECT_TRUE(small.whole_grid.empty());
+    ASSERT_EQ(small.rounds.size(), 1u);
+    EXPECT_EQ(small.rounds[0], (std::vector<std::size_t>{0, 2, 1}));
+    // Large enough that each of 64 ranks gets its share: split.
+    m.push_back(tensor("big", 4000, 2000));
+    ASSERT_GE(spectral::spectral_cost(4000, 2000) / 64, spectral::min_split_share);
+    EXPECT_EQ(spectral::plan_spectral(m, 64, std::int64_t{1} << 30).whole_grid, std::vector<std::size_t>{3});
+    // Memory still forces a split, however small the share.
+    EXPECT_EQ(spectral::plan_spectral(m, 64, spectral::local_bytes(1000, 64) - 1).whole_grid.size(), 2u);
+}

@@ -1,5 +1,6 @@
 #pragma once
-/// Reading and writing `ctscale.checkpoint` v1 files (hdf5_schemas/README.md) with parallel HDF5.
+/// Reading and writing `ctscale.checkpoint` v1 files (hdf5_schemas/README.md): read by every
+/// rank on its own, written with parallel HDF5.
 #include <mpi.h>
 
 #include <cstdint>
@@ -44,7 +45,9 @@ struct TensorInfo {
 /// An open checkpoint: its model attributes and tensors, validated on open.
 class Checkpoint {
 public:
-    /// Collective over `comm`. Throws InputError naming the file and the problem.
+    /// Every rank opens the file on its own, read-only (serial driver: no MPI-IO, no
+    /// collective calls); `comm` names the ranks that call it. Throws InputError naming the
+    /// file and the problem.
     static Checkpoint open(const std::string& path, MPI_Comm comm);
     /// Validates a file that is already open (an in-memory image in the fuzzer and tests)
     /// exactly as open() does. Throws InputError naming file.path() and the problem.
@@ -57,8 +60,9 @@ public:
     /// Parameters of every tensor, 1-D included.
     std::int64_t total_params() const noexcept;
 
-    /// Collective: reads global rows [first, first + count) of `tensor` as stored (raw
-    /// little-endian values, bytes_of(dtype) each) into `raw`. count may be 0.
+    /// Reads global rows [first, first + count) of `tensor` as stored (raw little-endian
+    /// values, bytes_of(dtype) each) into `raw`; not collective: each rank reads only what
+    /// it needs. count may be 0 (nothing is read).
     void read_raw_rows(const TensorInfo& tensor, std::int64_t first, std::int64_t count, void* raw) const;
 
 private:

@@ -33,7 +33,8 @@ struct TokenSlice {
     std::int64_t next = -1;             ///< id at position first + count (from the next rank), −1 at the end
 };
 
-/// Collective over `comm`. Checks the schema attributes, that /tokens is a non-empty 1-D
+/// Collective over `comm` (each rank opens the file on its own and reads its slice; the
+/// checks are agreed). Checks the schema attributes, that /tokens is a non-empty 1-D
 /// integer dataset whose ids lie in [0, vocab_size) (else the error names the first bad
 /// position and its value), and that /document_offsets, if present, is 1-D, integer,
 /// strictly increasing and within [0, T]. Every rank throws the same InputError, which

@@ -15,7 +15,9 @@
 namespace ctscale::mpi {
 
 /// Sends `sendbuf`, grouped by destination (send_counts[r] records for rank r, in rank
-/// order), and returns everything received, concatenated by source rank. Collective.
+/// order), and returns everything received, concatenated by source rank. Collective (blocking:
+/// MPI's own all-to-all beat a sleeping wait on a non-blocking one at 64 and 128 ranks,
+/// BENCHMARKS.md, "Many ranks on one node").
 template <class Record>
 std::vector<Record> all_to_all(const std::vector<Record>& sendbuf, const std::vector<int>& send_counts,
                                const boost::mpi::communicator& comm) {

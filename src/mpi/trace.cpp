@@ -15,9 +15,7 @@
 namespace ctscale::mpi::trace {
 namespace {
 
-double wall_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double wall_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 /// Seconds since this process was created (/proc/self/stat's start time, in clock ticks
 /// since boot, against CLOCK_BOOTTIME); -1 where that is not available.
@@ -76,7 +74,8 @@ void report(MPI_Comm comm) {
     const double end = wall_now();
     // Per rank: exec → first phase, launch → first phase, each phase, then the end's Unix time.
     std::vector<double> local{s.since_exec, s.since_launch};
-    for (std::size_t i = 0; i < s.names.size(); ++i) local.push_back((i + 1 < s.starts.size() ? s.starts[i + 1] : end) - s.starts[i]);
+    for (std::size_t i = 0; i < s.names.size(); ++i)
+        local.push_back((i + 1 < s.starts.size() ? s.starts[i + 1] : end) - s.starts[i]);
     int count = static_cast<int>(local.size()), fewest = 0, rank = 0;
     MPI_Comm_rank(comm, &rank);
     MPI_Allreduce(&count, &fewest, 1, MPI_INT, MPI_MIN, comm);

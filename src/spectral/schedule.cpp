@@ -40,8 +40,8 @@ SpectralSchedule plan_spectral(const std::vector<io::TensorInfo>& matrices, int 
         const bool leads_a_round = grouped.size() % static_cast<std::size_t>(ranks) == 0;
         const bool lopsided = leads_a_round && cost >= total / (4.0 * ranks) && cost > 2.0 * partners;
         const bool worth_splitting = cost / ranks >= min_split_share;
-        const bool large = ranks > 1 && ((worth_splitting && (dominant || lopsided)) ||
-                                         local_bytes(t.rows, t.cols) > memory_per_rank);
+        const bool large =
+            ranks > 1 && ((worth_splitting && (dominant || lopsided)) || local_bytes(t.rows, t.cols) > memory_per_rank);
         (large ? schedule.whole_grid : grouped).push_back(order[position]);
     }
     for (std::size_t first = 0; first < grouped.size(); first += static_cast<std::size_t>(ranks)) {

@@ -133,8 +133,8 @@ public:
                 mine_.emplace_back(round[g], skipped());
                 return;
             }
-            mine_.emplace_back(round[g], analyze_local(wt_.data(), t.cols, t.rows, t.cols, mode_, &gram_,
-                                                       loan ? loan->threads() : 1));
+            mine_.emplace_back(
+                round[g], analyze_local(wt_.data(), t.cols, t.rows, t.cols, mode_, &gram_, loan ? loan->threads() : 1));
         });
     }
 

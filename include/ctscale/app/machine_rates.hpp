@@ -17,7 +17,7 @@ namespace ctscale::app {
 
 /// Rates of one rank while every rank works; the slowest rank's, as a run waits for it.
 struct MachineRates {
-    double read_bytes_per_second = 0;     ///< collective row reads of the checkpoint, as stored
+    double read_bytes_per_second = 0;     ///< row reads of the checkpoint, as stored
     double convert_bytes_per_second = 0;  ///< stored values to doubles, checked finite (spectral reads)
     double gemm_flops_per_second = 0;     ///< DGEMM, the floor of the fit's projections
     double syrk_flops_per_second = 0;     ///< DSYRK, the floor of the Gram products

@@ -4,7 +4,8 @@
 # empty program's, where ctscale's time went (CTSCALE_TRACE=1 phases, max over ranks: from
 # mpirun's start until MPI_Init returns, opening the inputs, each stage, the results, and
 # MPI_Finalize with the exit), the stages' own times (the results file's time_* attributes),
-# peak RSS per rank and the exit status. Markdown on stdout.
+# the performance model's prediction for the stages (--dry-run per-rank estimates × ranks/cores
+# once ranks outnumber cores), peak RSS per rank and the exit status. Markdown on stdout.
 #
 # usage: bench/rank_scaling.sh [BIN_DIR]      (default build/bin)
 # environment: RANKS (default "1 2 4 8 16 32 64 128 256"), KEEP=1 keeps the work directory
@@ -61,8 +62,18 @@ timed() { local t0 t1 rc=0; t0=$(date +%s.%N); export CTSCALE_TRACE_T0=$t0
           "$@" >/dev/null 2>"$work/err" || rc=$?; t1=$(date +%s.%N)
           echo "$(echo "$t1 - $t0" | bc) $rc $t0 $t1"; }
 
-echo "| ranks | empty MPI (s) | ctscale-mpi (s) | beyond empty (s) | ratio | start-up | open | fit | spectral | transition | results | finalize, exit | stages (s) | peak RSS/rank, max (MB) | exit |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+# The performance model's prediction for the stages (ctscale-mpi --dry-run, docs/dry-run.md):
+# per-rank estimates at each rank count, times ranks / cores once the ranks outnumber the cores.
+cores=$(nproc)
+mpirun -n 2 "$bin/ctscale-mpi" --input "$work/ckpt.h5" --tokens "$work/tokens.h5" --vocab 500,1000 --dry-run \
+  --plan-ranks "$(echo ${RANKS:-1 2 4 8 16 32 64 128 256} | tr ' ' ,)" --json "$work/plan.json" > /dev/null
+model() { /usr/bin/python3 -c 'import json, sys
+n, cores = int(sys.argv[2]), int(sys.argv[3])
+e = [e for e in json.load(open(sys.argv[1]))["estimates"] if e["ranks"] == n][0]
+print(f"{e['"'"'total_seconds'"'"'] * max(1.0, n / cores):.2f}")' "$work/plan.json" "$1" "$cores"; }
+
+echo "| ranks | empty MPI (s) | ctscale-mpi (s) | beyond empty (s) | ratio | start-up | open | fit | spectral | transition | results | finalize, exit | stages (s) | model: stages (s) | peak RSS/rank, max (MB) | exit |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in ${RANKS:-1 2 4 8 16 32 64 128 256}; do
   read -r empty empty_rc _ _ < <(timed mpirun -n "$n" "$work/empty")
   rm -f "$work/rss".rank* "$work/r.h5"
@@ -72,8 +83,8 @@ for n in ${RANKS:-1 2 4 8 16 32 64 128 256}; do
   stages=$(/usr/bin/python3 "$work/stages.py" "$work/r.h5" 2>/dev/null || echo nan)
   breakdown=$(/usr/bin/python3 "$work/trace.py" "$work/err" "$t0" "$t1" 2>/dev/null || echo "- - - - - - -")
   rss=$(cat "$work/rss".rank* 2>/dev/null | sort -n | tail -1)
-  printf '| %s | %.1f%s | %.1f | %.1f | %.2f | %s | %s | %.0f | %s |\n' "$n" "$empty" \
+  printf '| %s | %.1f%s | %.1f | %.1f | %.2f | %s | %s | %s | %.0f | %s |\n' "$n" "$empty" \
     "$([ "$empty_rc" = 0 ] || echo " (exit $empty_rc)")" "$wall" "$(echo "$wall - $empty" | bc)" \
     "$(echo "$wall / $empty" | bc -l)" "$(echo "$breakdown" | tr ' ' '|' | sed 's/|/ | /g')" "$stages" \
-    "$(echo "${rss:-0} / 1024" | bc)" "$rc"
+    "$(model "$n")" "$(echo "${rss:-0} / 1024" | bc)" "$rc"
 done

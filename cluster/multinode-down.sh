@@ -21,18 +21,7 @@ esac
 
 if [ -d "$SLURM_DIR" ]; then
   slurm_lock
-  if slurm_pid_of "$SLURMCTLD_PID" slurmctld >/dev/null; then
-    jobs=$(squeue -h -o %i 2>/dev/null || true)
-    if [ -n "$jobs" ]; then
-      # A job on a node that cannot be reached stays "completing": do not wait for ever.
-      slurm_log "cancelling jobs: $(echo $jobs)"
-      scancel $jobs 2>/dev/null || true
-      for ((i = 0; i < 100; i++)); do
-        [ -z "$(squeue -h -o %i 2>/dev/null || true)" ] && break
-        sleep 0.1
-      done
-    fi
-  fi
+  slurm_cancel_jobs 10
   for node in "${MN_NODES[@]}"; do slurm_stop_pid "$(mn_slurmd_pid "$node")" slurmd; done
   slurm_stop_pid "$SLURMCTLD_PID" slurmctld
   slurm_stop_pid "$MUNGED_PID" munged

@@ -23,18 +23,7 @@ if [ ! -d "$SLURM_DIR" ]; then
 fi
 slurm_lock
 
-# Jobs first, so that no slurmstepd or MPI rank outlives the daemons.
-if slurm_pid_of "$SLURMCTLD_PID" slurmctld >/dev/null; then
-  jobs=$(squeue -h -o %i 2>/dev/null || true)
-  if [ -n "$jobs" ]; then
-    slurm_log "cancelling jobs: $(echo $jobs)"
-    scancel $jobs 2>/dev/null || true
-    for ((i = 0; i < 300; i++)); do
-      [ -z "$(squeue -h -o %i 2>/dev/null || true)" ] && break
-      sleep 0.1
-    done
-  fi
-fi
+slurm_cancel_jobs 30
 
 slurm_stop_pid "$SLURMD_PID" slurmd
 slurm_stop_pid "$SLURMCTLD_PID" slurmctld

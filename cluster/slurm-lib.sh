@@ -70,6 +70,22 @@ slurm_lock() {
   flock -w 300 9 || { slurm_log "could not lock $SLURM_DIR/.lock"; exit 1; }
 }
 
+# Cancels every job of a running slurmctld and waits up to SECONDS for them to leave the
+# queue, so that no slurmstepd or MPI rank outlives the daemons. A job on a node that
+# cannot be reached stays "completing": the wait is bounded.
+slurm_cancel_jobs() {
+  local seconds=$1 jobs i
+  slurm_pid_of "$SLURMCTLD_PID" slurmctld >/dev/null || return 0
+  jobs=$(squeue -h -o %i 2>/dev/null || true)
+  [ -n "$jobs" ] || return 0
+  slurm_log "cancelling jobs: $(echo $jobs)"
+  scancel $jobs 2>/dev/null || true
+  for ((i = 0; i < seconds * 10; i++)); do
+    [ -z "$(squeue -h -o %i 2>/dev/null || true)" ] && break
+    sleep 0.1
+  done
+}
+
 # The runtime directory's layout and permissions (call with the lock held).
 slurm_prepare_dir() {
   mkdir -p "$SLURM_DIR"/{state,spool,run,log} "$MUNGE_DIR"

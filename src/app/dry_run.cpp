@@ -63,7 +63,7 @@ void print_rates(std::ostream& out, const MachineRates& r, spectral::SpectralMod
         }
         out << " bases " << seconds(r.basis_seconds) << "\n";
     }
-    if (mode != spectral::SpectralMode::none) {
+    if (r.solve_coefficient > 0) {
         out << "  " << spectral::name_of(mode) << " solve of a k x k Gram matrix after DSYRK "
             << format("%.3g", r.solve_coefficient) << format(" * k^%.2f s", r.solve_exponent) << "\n";
     }

@@ -217,7 +217,10 @@ MachineRates measure_rates(const io::Checkpoint* checkpoint, const std::vector<i
     linalg::ScopedBlasThreads threads(options.blas_threads);
     rates.ranks = comm.size();
     measure_blas(comm, rates);
-    measure_spectral_solve(options.spectral, comm, rates);
+    // The solve serves the spectral stage, and full mode's dense transition spectra.
+    if (checkpoint || options.spectral == spectral::SpectralMode::full) {
+        measure_spectral_solve(options.spectral, comm, rates);
+    }
     if (checkpoint) measure_fit(*checkpoint, matrices, options, comm, rates);
     if (!tokens.empty()) measure_transition(tokens, options, comm, rates);
     measure_blas(comm, rates);

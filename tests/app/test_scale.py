@@ -76,12 +76,10 @@ def same_values(a, b):
     return bool(np.array_equal(a, b))
 
 
-def collect(f):
-    """{path: dataset value} and {path@attr: value} for the compared part of a results file."""
+def collect(f, groups=("summary", "transition", "matrices")):
+    """{path: dataset value} and {path@attr: value} for the compared part of a results file:
+    the root's attributes and `groups` (None: every group of the file)."""
     data, attrs = {}, {}
-    for name, value in f.attrs.items():
-        if not skipped_attr(name):
-            attrs["/@" + name] = value
 
     def visit(path, obj):
         if isinstance(obj, h5py.Dataset):
@@ -90,12 +88,11 @@ def collect(f):
             if not skipped_attr(name):
                 attrs[f"{obj.name}@{name}"] = value
 
-    for top in ("summary", "transition", "matrices"):
-        if top in f:
-            f[top].visititems(visit)
-            for name, value in f[top].attrs.items():
-                if not skipped_attr(name):
-                    attrs[f"/{top}@{name}"] = value
+    visit("/", f)
+    for top in [f] if groups is None else [f[g] for g in groups if g in f]:
+        if top is not f:
+            visit(top.name, top)
+        top.visititems(visit)
     return data, attrs
 
 

@@ -12,22 +12,7 @@ import sys
 import h5py
 import numpy as np
 
-from tests.app.test_scale import collect, same_values, skipped_attr
-
-
-def collect_whole(f):
-    data, attrs = {}, {}
-
-    def visit(path, obj):
-        if isinstance(obj, h5py.Dataset):
-            data[obj.name] = obj[()]
-        for name, value in obj.attrs.items():
-            if not skipped_attr(name):
-                attrs[f"{obj.name}@{name}"] = value
-
-    visit("/", f)
-    f.visititems(visit)
-    return data, attrs
+from tests.app.test_scale import collect, same_values
 
 
 def exactly(a, b):
@@ -46,7 +31,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     with h5py.File(paths[0], "r") as fa, h5py.File(paths[1], "r") as fb:
-        (da, aa), (db, ab) = (collect_whole(fa), collect_whole(fb)) if whole else (collect(fa), collect(fb))
+        (da, aa), (db, ab) = (collect(fa, None), collect(fb, None)) if whole else (collect(fa), collect(fb))
     equal = exactly if whole else same_values
     problems = []
     for kind, a, b in (("dataset", da, db), ("attribute", aa, ab)):

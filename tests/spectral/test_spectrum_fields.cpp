@@ -82,14 +82,20 @@ TEST(SpectrumFields, GramEigenvaluesBecomeDescendingSigmaWithTheRoundingFloorAtZ
     EXPECT_EQ(sigma[3], 0.0);
 }
 
+namespace {
+
+/// A matrix of the schedule's tests: only its name and shape matter.
+io::TensorInfo tensor(std::string name, std::int64_t rows, std::int64_t cols) {
+    io::TensorInfo t;
+    t.name = std::move(name);
+    t.rows = rows;
+    t.cols = cols;
+    return t;
+}
+
+}  // namespace
+
 TEST(Schedule, LargestFirstThenNameAndOnlyDominantMatricesOnAllRanks) {
-    auto tensor = [](std::string name, std::int64_t rows, std::int64_t cols) {
-        io::TensorInfo t;
-        t.name = std::move(name);
-        t.rows = rows;
-        t.cols = cols;
-        return t;
-    };
     const std::vector<io::TensorInfo> m = {tensor("b", 10, 10), tensor("big", 400, 300), tensor("a", 10, 10),
                                            tensor("c", 20, 5), tensor("d", 5, 5)};
     const auto one = spectral::plan_spectral(m, 1, std::int64_t{1} << 30);
@@ -146,13 +152,6 @@ TEST(Schedule, AMatrixThatWouldLeaveItsRoundPartnersWaitingGoesToAllRanks) {
 TEST(Schedule, MatricesTooSmallToShareStayWholeOnOneRank) {
     // A small model on many ranks: every matrix is "dominant" (there are fewer matrices
     // than ranks), but a 1000 × 64 matrix split 64 ways is under min_split_share per rank.
-    auto tensor = [](std::string name, std::int64_t rows, std::int64_t cols) {
-        io::TensorInfo t;
-        t.name = std::move(name);
-        t.rows = rows;
-        t.cols = cols;
-        return t;
-    };
     std::vector<io::TensorInfo> m = {tensor("wte", 1000, 64), tensor("q", 64, 64), tensor("up", 256, 64)};
     const auto small = spectral::plan_spectral(m, 64, std::int64_t{1} << 30);
     EXPECT_TRUE(small.whole_grid.empty());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/mpi/collectives.hpp>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "ctscale/linalg/blas.hpp"
 #include "ctscale/mpi/collective.hpp"
 #include "ctscale/mpi/trace.hpp"
+#include "ctscale/mpi/working_team.hpp"
 #include "ctscale/spectral/spectral_stage.hpp"
 #include "ctscale/transition/transition_stage.hpp"
 
@@ -94,9 +96,19 @@ void analyse_checkpoint(const io::Checkpoint& checkpoint, const std::vector<io::
     }
 }
 
-}  // namespace
+/// The bytes of input a run will analyse, for the number of working ranks; unreadable
+/// files count as nothing (one rank then reports them).
+std::int64_t input_bytes(const RunOptions& options) {
+    if (options.input.empty() && options.tokens.empty()) return EmbeddedInputs::approximate_bytes();
+    std::int64_t bytes = 0;
+    for (const std::string& path : {options.input, options.tokens}) {
+        if (!path.empty()) bytes += std::max<std::int64_t>(0, file_size(path));
+    }
+    return bytes;
+}
 
-int run_analysis(const RunOptions& options, const boost::mpi::communicator& world) {
+/// The whole run on the working ranks (`world` here is their communicator).
+int analyse(const RunOptions& options, const boost::mpi::communicator& world, int launched_ranks) {
     linalg::set_blas_threads(options.blas_threads);
     const bool root = world.rank() == 0;
     mpi::trace::phase("check_outputs");
@@ -121,13 +133,21 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
         });
     }
     if (options.dry_run) {
-        run_dry_run(std::cout, checkpoint ? &*checkpoint : nullptr, matrices, tokens, options, world);
+        run_dry_run(std::cout, checkpoint ? &*checkpoint : nullptr, matrices, tokens, options, world, launched_ranks,
+                    input_bytes(options));
         return 0;
     }
 
+    if (root && world.size() < launched_ranks && !options.quiet) {
+        std::fprintf(stderr,
+                     "ctscale-mpi: %d of %d ranks work, each on at least --min-work-per-rank (%.3g MiB) of input; "
+                     "the others wait\n",
+                     world.size(), launched_ranks, double(options.min_work_per_rank) / (1 << 20));
+    }
     RunRecord record;
     record.options = &options;
-    record.mpi_ranks = world.size();
+    record.mpi_ranks = launched_ranks;
+    record.working_ranks = world.size();
     RunResults results;
     // The progress journal (rank 0, with --output): what each stage finished, for --resume.
     std::unique_ptr<RunJournal> journal;
@@ -163,6 +183,21 @@ int run_analysis(const RunOptions& options, const boost::mpi::communicator& worl
     });
     mpi::trace::report(world);
     return 0;
+}
+
+}  // namespace
+
+int run_analysis(const RunOptions& options, const boost::mpi::communicator& world) {
+    const mpi::WorkingTeam team(world, world.rank() == 0 ? input_bytes(options) : 0, options.min_work_per_rank);
+    if (!team.working()) return team.await_outcome();
+    try {
+        const int code = analyse(options, team.comm(), world.size());
+        team.announce_outcome(code);
+        return code;
+    } catch (const Error& e) {
+        team.announce_outcome(e.exit_code());
+        throw;
+    }
 }
 
 }  // namespace ctscale::app

@@ -11,6 +11,7 @@
 #include "ctscale/io/dtype.hpp"
 #include "ctscale/io/partition.hpp"
 #include "ctscale/mpi/collective.hpp"
+#include "ctscale/mpi/working_team.hpp"
 
 namespace ctscale::app {
 namespace {
@@ -86,7 +87,11 @@ void print_estimates(std::ostream& out, const std::vector<StageEstimate>& estima
         out << "\n";
     };
     out << "\nEstimated time per stage and memory per rank:\n";
-    row("ranks", [](const StageEstimate& e) { return std::to_string(e.ranks); });
+    row("ranks", [](const StageEstimate& e) { return std::to_string(e.launched_ranks); });
+    if (std::any_of(estimates.begin(), estimates.end(),
+                    [](const StageEstimate& e) { return e.ranks < e.launched_ranks; })) {
+        row("  of them working", [](const StageEstimate& e) { return std::to_string(e.ranks); });
+    }
     if (checkpoint) {
         row("read (fit stage)", [](const StageEstimate& e) { return seconds(e.read); });
         row("fit", [](const StageEstimate& e) { return seconds(e.fit); });
@@ -133,7 +138,8 @@ void write_plan_json(const std::string& path, const MachineRates& r, const std::
         root["rates"]["fit_seconds_per_row"][std::to_string(width)] = seconds;
     }
     for (const StageEstimate& e : estimates) {
-        root["estimates"].push_back({{"ranks", e.ranks},
+        root["estimates"].push_back({{"ranks", e.launched_ranks},
+                                     {"working_ranks", e.ranks},
                                      {"read_seconds", e.read},
                                      {"fit_seconds", e.fit},
                                      {"spectral_seconds", e.spectral},
@@ -180,7 +186,8 @@ void print_plan(std::ostream& out, const io::Checkpoint* checkpoint, const std::
 }  // namespace
 
 void run_dry_run(std::ostream& out, const io::Checkpoint* checkpoint, const std::vector<io::TensorInfo>& matrices,
-                 const std::string& tokens, const RunOptions& options, const boost::mpi::communicator& comm) {
+                 const std::string& tokens, const RunOptions& options, const boost::mpi::communicator& comm,
+                 int launched_ranks, std::int64_t input_bytes) {
     // The process's own memory before the calibration's buffers, the largest over the ranks.
     const double baseline = boost::mpi::all_reduce(comm, resident_bytes(), boost::mpi::maximum<double>());
     const MachineRates rates =
@@ -188,8 +195,12 @@ void run_dry_run(std::ostream& out, const io::Checkpoint* checkpoint, const std:
     mpi::all_or_nothing(comm, [&] {
         if (comm.rank() != 0) return;
         std::vector<StageEstimate> estimates;
-        const auto ranks = options.plan_ranks.empty() ? std::vector<int>{comm.size()} : options.plan_ranks;
-        for (const int p : ranks) estimates.push_back(estimate_stages(matrices, options, p, rates, baseline));
+        const auto ranks = options.plan_ranks.empty() ? std::vector<int>{launched_ranks} : options.plan_ranks;
+        for (const int p : ranks) {
+            const int working = mpi::working_rank_count(input_bytes, options.min_work_per_rank, p);
+            estimates.push_back(estimate_stages(matrices, options, working, rates, baseline));
+            estimates.back().launched_ranks = p;
+        }
         print_plan(out, checkpoint, matrices, tokens, options, rates, estimates);
         if (!options.json.empty()) write_plan_json(options.json, rates, estimates);
     });

@@ -12,6 +12,15 @@
 #include "ctscale/synth/tokens.hpp"
 
 namespace ctscale::app {
+namespace {
+constexpr std::int64_t embedded_tokens = 500'000;
+}
+
+std::int64_t EmbeddedInputs::approximate_bytes() {
+    std::int64_t values = embedded_tokens;
+    for (const auto& tensor : synth::preset("tiny-10m").tensors) values += tensor.n_params();
+    return 4 * values;
+}
 
 EmbeddedInputs::EmbeddedInputs(const boost::mpi::communicator& world) : world_(world) {
     if (world.rank() == 0) {
@@ -27,7 +36,7 @@ EmbeddedInputs::EmbeddedInputs(const boost::mpi::communicator& world) : world_(w
             const synth::Architecture tiny = synth::preset("tiny-10m");
             synth::write_checkpoint(checkpoint_, tiny, synth::SynthSettings{}, world);
             synth::TokenStreamSettings stream;
-            stream.tokens = 500'000;
+            stream.tokens = embedded_tokens;
             stream.vocab_size = tiny.model.vocab_size;
             synth::write_token_stream(tokens_, stream, world);
         } catch (const LibraryError& e) {

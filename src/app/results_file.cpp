@@ -56,6 +56,7 @@ void write_root_attributes(hid_t file, const RunRecord& record) {
     write_attribute(file, "created_utc", utc_now());
     write_attribute(file, "command_line", o.command_line);
     write_attribute(file, "mpi_ranks", std::int64_t{record.mpi_ranks});
+    write_attribute(file, "working_ranks", std::int64_t{record.working_ranks});
     write_attribute(file, "input_file", record.input_file);
     write_attribute(file, "input_size_bytes", record.input_size_bytes);
     write_attribute(file, "model_name", record.model.model_name);

@@ -82,6 +82,8 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
         "vocab", po::value<std::string>(), "vocabulary sizes V for --tokens (default 500,1000,2000,4000)")(
         "save-amplitudes", "store every row's amplitudes")(
         "mem-per-rank", po::value<std::string>()->default_value("2G"), "memory budget per rank for row blocks")(
+        "min-work-per-rank", po::value<std::string>()->default_value("8M"),
+        "input bytes per working rank, at least; further ranks wait (0: all work)")(
         "null-seed", po::value<std::uint64_t>()->default_value(0), "seed of the null-baseline column permutation")(
         "blas-threads", po::value<int>()->default_value(1), "BLAS threads per rank")(
         "json", po::value<std::string>(), "also write the summary tables as JSON")(
@@ -127,6 +129,8 @@ Action parse_run_options(const std::vector<std::string>& args, RunOptions& optio
     }
     options.save_amplitudes = values.count("save-amplitudes") > 0;
     options.memory_per_rank = cli::parse_byte_size(values["mem-per-rank"].as<std::string>(), "mem-per-rank");
+    const std::string min_work = values["min-work-per-rank"].as<std::string>();
+    options.min_work_per_rank = min_work == "0" ? 0 : cli::parse_byte_size(min_work, "min-work-per-rank");
     options.null_seed = values["null-seed"].as<std::uint64_t>();
     options.blas_threads = values["blas-threads"].as<int>();
     if (options.blas_threads < 1) throw UsageError("--blas-threads must be >= 1");

@@ -142,7 +142,7 @@ double MemoryEstimate::peak() const { return baseline + libraries + std::max({fi
 StageEstimate estimate_stages(const std::vector<io::TensorInfo>& matrices, const RunOptions& options, int ranks,
                               const MachineRates& rates, double baseline_bytes) {
     StageEstimate estimate;
-    estimate.ranks = ranks;
+    estimate.launched_ranks = estimate.ranks = ranks;
     for (const io::TensorInfo& t : matrices) {
         const double rows = double(io::RowPartition{t.rows, ranks, 0}.block());
         estimate.read_bytes += rows * double(t.cols) * double(io::bytes_of(t.dtype));

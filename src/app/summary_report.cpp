@@ -70,7 +70,9 @@ void print_fit_tables(std::ostream& out, const RunRecord& record, const RunResul
     char line[256];
     out << "ctscale: " << record.model.model_name << " (" << record.model.architecture << ", "
         << grouped(record.total_params) << " parameters, " << matrices.size() << " matrices analysed, "
-        << record.mpi_ranks << (record.mpi_ranks == 1 ? " rank)\n\n" : " ranks)\n\n");
+        << record.mpi_ranks << (record.mpi_ranks == 1 ? " rank" : " ranks");
+    if (record.working_ranks != record.mpi_ranks) out << ", " << record.working_ranks << " working";
+    out << ")\n\n";
 
     out << "Compression and fit quality per K setting (R² pooled over the fitted matrices)\n";
     std::snprintf(line, sizeof line, "  %-6s %9s %16s %12s %12s %10s %10s %10s\n", "K", "matrices", "amplitude params",
@@ -128,6 +130,7 @@ void write_summary_json(const std::string& path, const RunRecord& record, const 
     root["model_name"] = record.model.model_name;
     root["total_params"] = record.total_params;
     root["mpi_ranks"] = record.mpi_ranks;
+    root["working_ranks"] = record.working_ranks;
     root["matrices_analysed"] = matrices.size();
     for (const auto& c : summary.compression) {
         root["compression"].push_back({{"k_label", c.label},

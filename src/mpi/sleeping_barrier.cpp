@@ -5,7 +5,8 @@
 
 namespace ctscale::mpi {
 
-bool sleeping_wait(MPI_Request& request, std::chrono::steady_clock::duration timeout) {
+bool sleeping_wait(MPI_Request& request, std::chrono::steady_clock::duration timeout,
+                   std::chrono::microseconds longest_sleep) {
     using Clock = std::chrono::steady_clock;
     const Clock::time_point start = Clock::now();
     // A collective whose ranks are all running completes within the spin; only a rank that
@@ -20,7 +21,7 @@ bool sleeping_wait(MPI_Request& request, std::chrono::steady_clock::duration tim
         if (waited >= timeout) return false;  // the request is abandoned: MPI is about to abort
         if (waited < spin) continue;
         std::this_thread::sleep_for(pause);
-        pause = std::min<std::chrono::microseconds>(2 * pause, std::chrono::milliseconds(1));
+        pause = std::min(2 * pause, longest_sleep);
     }
 }
 

@@ -36,7 +36,8 @@ class Plan(ScratchTest):
         for ranks in (1, 4):
             with self.subTest(ranks=ranks):
                 out = self.path(f"never_{ranks}.h5")
-                result = mpi(ranks, "ctscale-mpi", "-i", self.checkpoint, "--dry-run", "-o", out)
+                result = mpi(ranks, "ctscale-mpi", "-i", self.checkpoint, "--dry-run", "-o", out,
+                             "--min-work-per-rank", "0")
                 self.assertOk(result)
                 for expected in ("blocks.0.a", "Rates per rank", "read (fit stage)", "spectra (pr)",
                                  "peak memory per rank", f"measured here on {ranks} rank"):
@@ -47,8 +48,10 @@ class Plan(ScratchTest):
         self.assertEqual(row[1:5], ["11", "16", "f32", "3"])
 
     def test_every_rank_count_asked_for_gets_its_estimate(self):
-        _, plan = plan_json(self, 2, "-i", self.checkpoint, "--plan-ranks", "1,3,64", "--spectral", "full")
+        _, plan = plan_json(self, 2, "-i", self.checkpoint, "--plan-ranks", "1,3,64", "--spectral", "full",
+                            "--min-work-per-rank", "0")
         self.assertEqual([e["ranks"] for e in plan["estimates"]], [1, 3, 64])
+        self.assertEqual([e["working_ranks"] for e in plan["estimates"]], [1, 3, 64])
         self.assertEqual(plan["rates"]["measured_on_ranks"], 2)
         one, three, many = plan["estimates"]
         # Reads and the fit follow the rows per rank: fewer with more ranks, never none.
@@ -63,6 +66,18 @@ class Plan(ScratchTest):
         with h5py.File(self.checkpoint) as f:
             widths = {str(d.shape[1]) for d in f["weights"].values() if d.ndim == 2}
         self.assertEqual(set(plan["rates"]["fit_seconds_per_row"]), widths)
+
+    def test_a_rank_count_is_planned_with_the_ranks_its_input_keeps_working(self):
+        # A share of 40% of the file: 3 working ranks of 64, as the run would have them.
+        share = str(int(os.path.getsize(self.checkpoint) * 0.4))
+        result, plan = plan_json(self, 1, "-i", self.checkpoint, "--plan-ranks", "2,3,64", "--min-work-per-rank", share)
+        two, three, many = plan["estimates"]
+        self.assertEqual([e["working_ranks"] for e in plan["estimates"]], [2, 3, 3])
+        self.assertEqual(many["ranks"], 64)
+        for key in ("read_bytes_per_rank", "peak_memory_bytes_per_rank"):
+            self.assertEqual(many[key], three[key])
+            self.assertNotEqual(two[key], three[key])
+        self.assertRegex(result.stdout, r"of them working +2 +3 +3\n")
 
     def test_rates_for_a_target_cluster_rescale_the_estimates(self):
         _, here = plan_json(self, 1, "-i", self.checkpoint)

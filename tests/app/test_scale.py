@@ -2,8 +2,10 @@
 """Scale test (CTest label `scale`): ctscale-mpi on many ranks of one node agrees with the
 1-rank run, and every mpirun exits 0.
 
-A small synthetic checkpoint and token stream are analysed on 1 rank and on
-CTSCALE_SCALE_RANKS ranks (default 64, oversubscribed). Checks:
+A small synthetic checkpoint and token stream are analysed on 1 rank and twice on
+CTSCALE_SCALE_RANKS ranks (default 64, oversubscribed): once with every rank working
+(--min-work-per-rank 0: most ranks own no rows of most matrices), once with the few working
+ranks that a 256 KiB share per rank gives, the rest waiting (mpi/working_team.hpp). Checks:
   * every launch exits 0 and mpirun prints no "exiting improperly" (ORTE's TERM_WO_SYNC,
     a rank whose finalize handshake with mpirun timed out is counted as having exited
     without MPI_Finalize, and the whole job exits 1 after writing correct results);
@@ -13,7 +15,9 @@ CTSCALE_SCALE_RANKS ranks (default 64, oversubscribed). Checks:
   * every dataset under /summary, /transition and /matrices (compound tables field by field,
     except the method and process-grid columns) and every attribute, except provenance and
     timing ones, equals the 1-rank result to
-    1e-10 relative (NaN == NaN; strings and integers exactly).
+    1e-10 relative (NaN == NaN; strings and integers exactly);
+  * working_ranks is what the share gives, and a bad input with waiting ranks ends every
+    rank with exit 1 and one error line.
 
 Environment: CTSCALE_BIN_DIR and CTSCALE_MPIEXEC (tests/common/programs.py), CTSCALE_SCALE_RANKS (default 64), CTSCALE_SCALE_KEEP=1 keeps the scratch directory.
 """
@@ -35,7 +39,7 @@ RTOL, ATOL = 1e-10, 1e-300  # relative; ATOL only lets exact zeros compare equal
 # Fields that name how a value was computed (method, process grid), which depends on the rank
 # count by design (as tests/reference/fit_reference.py IGNORED_FIELDS).
 IGNORED_FIELDS = ("grid", "spectral_method")
-SKIP_ATTRS = {"created_utc", "command_line", "mpi_ranks", "input_file", "input_size_bytes", "peak_rss_bytes"}
+SKIP_ATTRS = {"created_utc", "command_line", "mpi_ranks", "working_ranks", "input_file", "input_size_bytes", "peak_rss_bytes"}
 EXIT_WO_SYNC = "exiting improperly"
 
 failures = []
@@ -96,11 +100,12 @@ def collect(f, groups=("summary", "transition", "matrices")):
     return data, attrs
 
 
-def compare(one, many):
+def compare(one, many, working):
     with h5py.File(one) as fa, h5py.File(many) as fb:
         (da, aa), (db, ab) = collect(fa), collect(fb)
-        if int(fb.attrs["mpi_ranks"]) != RANKS:
-            fail(f"{many}: mpi_ranks {fb.attrs['mpi_ranks']} != {RANKS}")
+        if int(fb.attrs["mpi_ranks"]) != RANKS or int(fb.attrs["working_ranks"]) != working:
+            fail(f"{many}: mpi_ranks {fb.attrs['mpi_ranks']}, working_ranks {fb.attrs['working_ranks']}; "
+                 f"expected {RANKS}, {working}")
     for kind, a, b in (("dataset", da, db), ("attribute", aa, ab)):
         if sorted(a) != sorted(b):
             fail(f"{kind}s differ: only in 1 rank {sorted(set(a) - set(b))}, only in {RANKS} {sorted(set(b) - set(a))}")
@@ -111,6 +116,20 @@ def compare(one, many):
         if needed not in da:
             fail(f"{one}: no {needed}")
     print(f"compared {len(da)} datasets and {len(aa)} attributes", flush=True)
+
+
+def bad_input_fails_on_every_rank(tokens, share, output):
+    """A --vocab above the stream's distinct tokens, found by the working ranks: every rank
+    exits 1 (the waiting ones told by rank 0), with one error line and no results file."""
+    cmd = [MPIEXEC, "-n", str(RANKS), os.path.join(BIN, "ctscale-mpi"), "--tokens", tokens, "--vocab", "9999",
+           "--min-work-per-rank", str(share), "-q", "-o", output]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=mpi_env())
+    errors = [line for line in p.stderr.splitlines() if "error" in line]
+    print(f"bad input on {RANKS} ranks: exit {p.returncode}, {errors}", flush=True)
+    if p.returncode != 1 or len(errors) != 1 or not errors[0].startswith("ctscale-mpi: error: "):
+        fail(f"bad input on {RANKS} ranks: exit {p.returncode}, stderr:\n{p.stderr[-3000:]}")
+    if os.path.exists(output):
+        fail(f"bad input on {RANKS} ranks wrote {output}")
 
 
 def user_environment_tolerates_the_race():
@@ -134,15 +153,21 @@ def main():
         launch(2, "ctscale-synth", "--d-model", "64", "--layers", "2", "--ffn", "256", "--vocab-size", "1000",
                "-q", "-o", ckpt)
         launch(2, "ctscale-synth", "--tokens", "200000", "--vocab-size", "4000", "-q", "-o", tokens)
+        share = 256 << 10
+        team = -(-(os.path.getsize(ckpt) + os.path.getsize(tokens)) // share)
+        assert 1 < team < RANKS, team
+        runs = {"np1": (1, "0", 1), "all": (RANKS, "0", RANKS), "team": (RANKS, str(share), team)}
         out = {}
-        for ranks in (1, RANKS):
-            out[ranks] = os.path.join(scratch, f"results_np{ranks}.h5")
+        for name, (ranks, min_work, working) in runs.items():
+            out[name] = os.path.join(scratch, f"results_{name}.h5")
             launch(ranks, "ctscale-mpi", "--input", ckpt, "--tokens", tokens, "--vocab", "500,1000", "-q",
-                   "-o", out[ranks])
+                   "--min-work-per-rank", min_work, "-o", out[name])
         if all(os.path.exists(p) for p in out.values()):
-            compare(out[1], out[RANKS])
+            for name in ("all", "team"):
+                compare(out["np1"], out[name], runs[name][2])
         else:
             fail("a results file is missing")
+        bad_input_fails_on_every_rank(tokens, share, os.path.join(scratch, "bad.h5"))
     finally:
         if os.environ.get("CTSCALE_SCALE_KEEP") == "1":
             print("kept", scratch)

@@ -727,7 +727,7 @@ def compare(checkpoint_path: str, results_path: str, rtol: float = 1e-9, atol: f
 # compare-results: two results files (rank invariance)
 # ---------------------------------------------------------------------------------------
 
-PROVENANCE_ATTRS = ("created_utc", "command_line", "mpi_ranks", "peak_rss_bytes")
+PROVENANCE_ATTRS = ("created_utc", "command_line", "mpi_ranks", "working_ranks", "peak_rss_bytes")
 TABLE_KEYS = {
     "summary/matrices": ("name",),
     "summary/fits": ("name", "k_label"),

@@ -128,7 +128,7 @@ SETTINGS = {"4": 4, "8": 8, "rule": 2}
 def results_attrs():
     return {"schema": "ctscale.results", "schema_version": np.int64(1),
             "ctscale_version": "0.1.0", "created_utc": "2024-05-01T12:00:00Z",
-            "command_line": "ctscale-mpi --input c.h5", "mpi_ranks": np.int64(2),
+            "command_line": "ctscale-mpi --input c.h5", "mpi_ranks": np.int64(2), "working_ranks": np.int64(2),
             "input_file": "c.h5", "input_size_bytes": np.int64(4096),
             "model_name": "unit", "model_architecture": "llama",
             "model_d_model": np.int64(4), "model_n_layers": np.int64(1),

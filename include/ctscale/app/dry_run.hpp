@@ -13,9 +13,12 @@
 
 namespace ctscale::app {
 
-/// Collective: calibrates, then rank 0 prints the plan to `out`. `checkpoint` is null and
-/// `matrices` empty for a token stream alone; `tokens` is empty without one.
+/// Collective over the working ranks `comm`: calibrates, then rank 0 prints the plan to
+/// `out`. `checkpoint` is null and `matrices` empty for a token stream alone; `tokens` is
+/// empty without one. The plan is for `launched_ranks` (or --plan-ranks), each count with
+/// the working ranks `input_bytes` gives it (mpi/working_team.hpp).
 void run_dry_run(std::ostream& out, const io::Checkpoint* checkpoint, const std::vector<io::TensorInfo>& matrices,
-                 const std::string& tokens, const RunOptions& options, const boost::mpi::communicator& comm);
+                 const std::string& tokens, const RunOptions& options, const boost::mpi::communicator& comm,
+                 int launched_ranks, std::int64_t input_bytes);
 
 }  // namespace ctscale::app

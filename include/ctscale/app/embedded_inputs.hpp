@@ -3,6 +3,7 @@
 /// synthetic token stream, generated into temporary files that rank 0 removes when the run
 /// ends, however it ends.
 #include <boost/mpi/communicator.hpp>
+#include <cstdint>
 #include <string>
 
 namespace ctscale::app {
@@ -11,6 +12,8 @@ class EmbeddedInputs {
 public:
     /// Collective: writes both files.
     explicit EmbeddedInputs(const boost::mpi::communicator& world);
+    /// About the bytes the two files will hold (float32 weights, 4-byte tokens), before writing them.
+    static std::int64_t approximate_bytes();
     ~EmbeddedInputs();
     EmbeddedInputs(const EmbeddedInputs&) = delete;
     EmbeddedInputs& operator=(const EmbeddedInputs&) = delete;

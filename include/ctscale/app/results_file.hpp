@@ -28,7 +28,8 @@ struct RunRecord {
     std::string input_file;
     std::int64_t input_size_bytes = 0;
     std::int64_t total_params = 0;
-    int mpi_ranks = 1;
+    int mpi_ranks = 1;      ///< launched
+    int working_ranks = 1;  ///< of them, those that did the work (--min-work-per-rank)
     StageTimes times;
     std::int64_t peak_rss_bytes = 0;  ///< the largest VmHWM of any rank
 };

@@ -31,6 +31,9 @@ struct RunOptions {
     bool vocab_explicit = false;  ///< given by the user: a V above the distinct tokens is an error
     bool save_amplitudes = false;
     std::int64_t memory_per_rank = std::int64_t{2} << 30;
+    /// --min-work-per-rank: input bytes each working rank gets at least (0: every rank works;
+    /// mpi/working_team.hpp). 8 MiB is one fit read step, a few tens of milliseconds of work.
+    std::int64_t min_work_per_rank = std::int64_t{8} << 20;
     std::uint64_t null_seed = 0;
     int blas_threads = 1;
     bool quiet = false;

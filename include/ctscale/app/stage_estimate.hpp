@@ -26,7 +26,8 @@ struct MemoryEstimate {
 };
 
 struct StageEstimate {
-    int ranks = 1;
+    int launched_ranks = 1;
+    int ranks = 1;          ///< of them, the working ranks the estimate is for
     double read_bytes = 0;  ///< read by the fit, per rank
     double read = 0, fit = 0, spectral = 0, transition = 0;
     double gram_flops = 0;  ///< DSYRK flops of the spectral stage, all ranks

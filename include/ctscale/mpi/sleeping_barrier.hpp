@@ -10,11 +10,12 @@
 namespace ctscale::mpi {
 
 /// Completes `request` (a non-blocking collective, typically): polls it with MPI_Test for
-/// about 50 µs, then with sleeps that back off from 20 µs to 1 ms. Returns false, without
-/// throwing, when it did not complete within `timeout` (the request is then abandoned) or
-/// MPI failed.
+/// about 50 µs, then with sleeps that back off from 20 µs to `longest_sleep`. Returns false,
+/// without throwing, when it did not complete within `timeout` (the request is then
+/// abandoned) or MPI failed.
 bool sleeping_wait(MPI_Request& request,
-                   std::chrono::steady_clock::duration timeout = std::chrono::steady_clock::duration::max());
+                   std::chrono::steady_clock::duration timeout = std::chrono::steady_clock::duration::max(),
+                   std::chrono::microseconds longest_sleep = std::chrono::milliseconds(1));
 
 /// Waits until every rank of `comm` has called it: an MPI_Ibarrier completed by
 /// sleeping_wait. Returns false, without throwing, when not every rank arrived within

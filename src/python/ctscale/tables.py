@@ -98,6 +98,7 @@ class ReportTables:
                          "n_matrices": len(r.matrices),
                          "spectral_mode": a.get("spectral_mode", ""),
                          "mpi_ranks": int(a.get("mpi_ranks", 0)),
+                         "working_ranks": int(a.get("working_ranks", a.get("mpi_ranks", 0))),
                          "time_read": float(a.get("time_read", NAN)),
                          "time_fit": float(a.get("time_fit", NAN)),
                          "time_spectral": float(a.get("time_spectral", NAN)),
@@ -105,7 +106,7 @@ class ReportTables:
                          "peak_rss_bytes": int(a.get("peak_rss_bytes", 0)),
                          "file": os.path.abspath(r.path)})
         return frame(rows, ["model", "series", "architecture", "d_model", "n_layers", "vocab_size",
-                            "total_params", "n_matrices", "spectral_mode", "mpi_ranks", "time_read",
+                            "total_params", "n_matrices", "spectral_mode", "mpi_ranks", "working_ranks", "time_read",
                             "time_fit", "time_spectral", "time_transition", "peak_rss_bytes", "file"])
 
     def compression_table(self) -> pd.DataFrame:

@@ -107,19 +107,19 @@ std::int64_t input_bytes(const RunOptions& options) {
     return bytes;
 }
 
-/// The whole run on the working ranks (`world` here is their communicator).
-int analyse(const RunOptions& options, const boost::mpi::communicator& world, int launched_ranks) {
+/// The whole run, on the working ranks' communicator `team`.
+int analyse(const RunOptions& options, const boost::mpi::communicator& team, int launched_ranks) {
     linalg::set_blas_threads(options.blas_threads);
-    const bool root = world.rank() == 0;
+    const bool root = team.rank() == 0;
     mpi::trace::phase("check_outputs");
-    mpi::all_or_nothing(world, [&] {
+    mpi::all_or_nothing(team, [&] {
         if (!root) return;
         if (!options.output.empty()) io::check_writable_destination(options.output);
         if (!options.json.empty()) io::check_writable_destination(options.json);
     });
 
     std::unique_ptr<EmbeddedInputs> embedded;
-    if (options.input.empty() && options.tokens.empty()) embedded = std::make_unique<EmbeddedInputs>(world);
+    if (options.input.empty() && options.tokens.empty()) embedded = std::make_unique<EmbeddedInputs>(team);
     const std::string input = embedded ? embedded->checkpoint() : options.input;
     const std::string tokens = embedded ? embedded->tokens() : options.tokens;
 
@@ -127,41 +127,41 @@ int analyse(const RunOptions& options, const boost::mpi::communicator& world, in
     std::vector<io::TensorInfo> matrices;
     if (!input.empty()) {
         mpi::trace::phase("open_checkpoint");
-        mpi::all_or_nothing(world, [&] {
-            checkpoint.emplace(io::Checkpoint::open(input, world));
+        mpi::all_or_nothing(team, [&] {
+            checkpoint.emplace(io::Checkpoint::open(input, team));
             matrices = select_matrices(*checkpoint, options);
         });
     }
     if (options.dry_run) {
-        run_dry_run(std::cout, checkpoint ? &*checkpoint : nullptr, matrices, tokens, options, world, launched_ranks,
+        run_dry_run(std::cout, checkpoint ? &*checkpoint : nullptr, matrices, tokens, options, team, launched_ranks,
                     input_bytes(options));
         return 0;
     }
 
-    if (root && world.size() < launched_ranks && !options.quiet) {
+    if (root && team.size() < launched_ranks && !options.quiet) {
         std::fprintf(stderr,
                      "ctscale-mpi: %d of %d ranks work, each on at least --min-work-per-rank (%.3g MiB) of input; "
                      "the others wait\n",
-                     world.size(), launched_ranks, double(options.min_work_per_rank) / (1 << 20));
+                     team.size(), launched_ranks, double(options.min_work_per_rank) / (1 << 20));
     }
     RunRecord record;
     record.options = &options;
     record.mpi_ranks = launched_ranks;
-    record.working_ranks = world.size();
+    record.working_ranks = team.size();
     RunResults results;
     // The progress journal (rank 0, with --output): what each stage finished, for --resume.
     std::unique_ptr<RunJournal> journal;
     mpi::trace::phase("journal");
-    mpi::all_or_nothing(world, [&] {
+    mpi::all_or_nothing(team, [&] {
         if (root && !options.output.empty()) {
             journal =
                 std::make_unique<RunJournal>(options.output, run_fingerprint(input, tokens, options), options.resume);
         }
     });
-    if (checkpoint) analyse_checkpoint(*checkpoint, matrices, options, journal.get(), world, record, results);
+    if (checkpoint) analyse_checkpoint(*checkpoint, matrices, options, journal.get(), team, record, results);
     if (!tokens.empty()) {
         mpi::trace::phase("transition");
-        results.transition = run_resumable_transition(tokens, options, journal.get(), world);
+        results.transition = run_resumable_transition(tokens, options, journal.get(), team);
         record.times.transition = results.transition->seconds;
         if (root && !results.transition->warning.empty()) {
             std::cerr << "ctscale-mpi: warning: " << results.transition->warning << "\n";
@@ -169,8 +169,8 @@ int analyse(const RunOptions& options, const boost::mpi::communicator& world, in
     }
 
     mpi::trace::phase("results");
-    record.peak_rss_bytes = boost::mpi::all_reduce(world, peak_resident_bytes(), boost::mpi::maximum<std::int64_t>());
-    mpi::all_or_nothing(world, [&] {
+    record.peak_rss_bytes = boost::mpi::all_reduce(team, peak_resident_bytes(), boost::mpi::maximum<std::int64_t>());
+    mpi::all_or_nothing(team, [&] {
         if (!root) return;
         record.input_file = embedded        ? "(embedded tiny-10m)"
                             : input.empty() ? ""
@@ -181,7 +181,7 @@ int analyse(const RunOptions& options, const boost::mpi::communicator& world, in
         if (!options.json.empty()) write_summary_json(options.json, record, results);
         print_summary(std::cout, record, results);
     });
-    mpi::trace::report(world);
+    mpi::trace::report(team);
     return 0;
 }
 

@@ -7,7 +7,8 @@
 
 namespace ctscale::app {
 
-/// Collective. Returns the exit code (0); errors are thrown on every rank.
+/// Collective over `world`; the work runs on the working ranks (mpi/working_team.hpp) and
+/// the others wait for its outcome. Returns the exit code (0); errors are thrown on every rank.
 int run_analysis(const RunOptions& options, const boost::mpi::communicator& world);
 
 }  // namespace ctscale::app

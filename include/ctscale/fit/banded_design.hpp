@@ -6,8 +6,9 @@
 /// 2.4e-20·Σ|w_j| — far under one rounding of the kept sum. Φ is stored as tiles of
 /// `tile_columns` consecutive columns over the rows their supports cover, so the product
 /// costs about 2·n·(2·cutoff·s + tile_columns) flops per row instead of 2·n·K. Each tile
-/// product is our own register-blocked kernel rather than a GEMM call (see apply). The fit uses it for wide K (the K
-/// rule), where that is several times fewer flops; see WidthPlan for when and why the route is accurate.
+/// product is our own register-blocked kernel rather than a GEMM call (see the .cpp). The
+/// fit uses it for wide K (the K rule), where that is several times fewer flops; see
+/// WidthPlan for when and why the route is accurate.
 #include <cstdint>
 #include <vector>
 
@@ -33,7 +34,8 @@ public:
     /// Whether `automatic` runs the AVX2/FMA kernel on this CPU.
     static bool fma_kernel_available() noexcept;
 
-    /// Stored entries, padding included: the multiply-adds per row of `apply`.
+    /// Entries of Φ kept (the tiles' rows, not the zero columns of a narrower last tile):
+    /// about the multiply-adds per row of `apply`.
     std::int64_t stored_entries() const noexcept { return stored_entries_; }
 
 private:

@@ -44,5 +44,6 @@ print(f"A = {sys.argv[2]}, B = {sys.argv[3]}; {len(timed) // 2} interleaved roun
 print("| stage | A median (s) | B median (s) | B/A |\n|---|---|---|---|")
 for column, stage in enumerate(("wall", "read", "fit", "spectral"), start=2):
     med = {side: statistics.median(float(r[column]) for r in timed if r[0] == side) for side in "AB"}
-    print(f"| {stage} | {med['A']:.2f} | {med['B']:.2f} | {med['B'] / med['A']:.3f} |")
+    ratio = f"{med['B'] / med['A']:.3f}" if med["A"] > 0 else "-"  # --spectral none: no spectral stage
+    print(f"| {stage} | {med['A']:.2f} | {med['B']:.2f} | {ratio} |")
 PY

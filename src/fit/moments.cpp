@@ -4,26 +4,44 @@
 
 namespace ctscale::fit {
 
+namespace {
+
+/// m2 += weight·δδᵀ on the upper triangle: Chan's correction for two shares' means.
+void add_mean_shift(std::vector<double>& m2, const std::vector<double>& delta, double weight) {
+    const std::int64_t k = std::int64_t(delta.size());
+    for (std::int64_t j = 0; j < k; ++j) {
+        const double dj = weight * delta[j];
+        for (std::int64_t i = 0; i <= j; ++i) m2[j * k + i] += delta[i] * dj;
+    }
+}
+
+}  // namespace
+
 void CoMoments::add_rows(const double* values, std::int64_t rows, std::int64_t stride) {
     if (rows == 0) return;
     const std::int64_t k = dimension;
-    CoMoments block(k);
-    block.count = double(rows);
+    thread_local std::vector<double> block_mean, delta, centred;  // reused: fresh pages cost more than the work
+    block_mean.assign(static_cast<std::size_t>(k), 0.0);
     for (std::int64_t r = 0; r < rows; ++r) {
-        for (std::int64_t c = 0; c < k; ++c) block.mean[c] += values[r * stride + c];
+        for (std::int64_t c = 0; c < k; ++c) block_mean[c] += values[r * stride + c];
     }
-    for (double& m : block.mean) m /= double(rows);
-    thread_local std::vector<double> centred;  // reused: a first touch of fresh pages costs more than the copy
+    for (double& m : block_mean) m /= double(rows);
     centred.resize(static_cast<std::size_t>(rows * k));
     for (std::int64_t r = 0; r < rows; ++r) {
-        for (std::int64_t c = 0; c < k; ++c) centred[r * k + c] = values[r * stride + c] - block.mean[c];
+        for (std::int64_t c = 0; c < k; ++c) centred[r * k + c] = values[r * stride + c] - block_mean[c];
     }
-    // Row-major rows×K is column-major K×rows: m2 = X·Xᵀ in that view (upper triangle, mirrored).
-    linalg::syrk_upper('N', k, rows, 1.0, centred.data(), k, 0.0, block.m2.data(), k);
-    for (std::int64_t j = 0; j < k; ++j) {
-        for (std::int64_t i = j + 1; i < k; ++i) block.m2[j * k + i] = block.m2[i * k + j];
-    }
-    merge(block);
+    // Chan's merge of this block (its centred co-moments X·Xᵀ, mean block_mean) into the
+    // running share, in place: the block's co-moments are added by the SYRK itself
+    // (row-major rows×K is column-major K×rows), then the mean-shift term. Upper triangle
+    // only, so a block costs one pass over m2 besides the SYRK, however wide K is.
+    const double total = count + double(rows);
+    const double weight = count * double(rows) / total;
+    delta.resize(static_cast<std::size_t>(k));
+    for (std::int64_t c = 0; c < k; ++c) delta[c] = block_mean[c] - mean[c];
+    linalg::syrk_upper('N', k, rows, 1.0, centred.data(), k, 1.0, m2.data(), k);
+    if (count > 0) add_mean_shift(m2, delta, weight);
+    for (std::int64_t c = 0; c < k; ++c) mean[c] += delta[c] * double(rows) / total;
+    count = total;
 }
 
 void CoMoments::merge(const CoMoments& other) {
@@ -36,17 +54,20 @@ void CoMoments::merge(const CoMoments& other) {
     const double total = count + other.count;
     std::vector<double> delta(k);
     for (std::int64_t c = 0; c < k; ++c) delta[c] = other.mean[c] - mean[c];
-    const double weight = count * other.count / total;
     for (std::int64_t j = 0; j < k; ++j) {
-        for (std::int64_t i = 0; i < k; ++i) m2[j * k + i] += other.m2[j * k + i] + weight * delta[i] * delta[j];
+        for (std::int64_t i = 0; i <= j; ++i) m2[j * k + i] += other.m2[j * k + i];
     }
+    add_mean_shift(m2, delta, count * other.count / total);
     for (std::int64_t c = 0; c < k; ++c) mean[c] += delta[c] * other.count / total;
     count = total;
 }
 
 std::vector<double> CoMoments::covariance() const {
+    const std::int64_t k = dimension;
     std::vector<double> c(m2);
-    for (double& v : c) v /= (count - 1);
+    for (std::int64_t j = 0; j < k; ++j) {
+        for (std::int64_t i = 0; i <= j; ++i) c[i * k + j] = c[j * k + i] /= (count - 1);
+    }
     return c;
 }
 

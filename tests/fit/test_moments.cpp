@@ -53,3 +53,37 @@ TEST(CoMoments, AnySplitAndMergeOrderGivesTheOnePassCovariance) {
     EXPECT_EQ(cursor, packed.data() + packed.size());
     EXPECT_EQ(unpacked.m2, first.m2);
 }
+
+// The fit adds a matrix's rows block by block (blocks of any size, down to one row); each
+// block is merged into the running share in place. A mean far from zero checks the centring.
+TEST(CoMoments, BlocksAddedInTurnGiveTheOnePassCovariance) {
+    const std::int64_t rows = 200, k = 7;
+    std::mt19937_64 random(5);
+    std::normal_distribution<double> normal(1e3, 2.0);
+    std::vector<double> values(rows * k);
+    for (auto& v : values) v = normal(random);
+    std::vector<double> mean(k, 0.0), reference(k * k, 0.0);
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < k; ++c) mean[c] += values[r * k + c] / rows;
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t i = 0; i < k; ++i)
+            for (std::int64_t j = 0; j < k; ++j)
+                reference[j * k + i] += (values[r * k + i] - mean[i]) * (values[r * k + j] - mean[j]) / (rows - 1);
+
+    CoMoments blocks(k);
+    std::int64_t first = 0;
+    for (const std::int64_t size : {1, 5, 38, 0, 2, 100, 1, 53}) {
+        blocks.add_rows(values.data() + first * k, size, k);
+        first += size;
+    }
+    ASSERT_EQ(first, rows);
+    EXPECT_EQ(blocks.count, rows);
+    for (std::int64_t c = 0; c < k; ++c) EXPECT_NEAR(blocks.mean[c], mean[c], 1e-12 * std::abs(mean[c]));
+    const auto c = blocks.covariance();
+    for (std::int64_t i = 0; i < k; ++i) {
+        for (std::int64_t j = 0; j < k; ++j) {
+            EXPECT_NEAR(c[j * k + i], reference[j * k + i], 1e-12 * std::abs(reference[j * k + i]) + 1e-12);
+            EXPECT_EQ(c[j * k + i], c[i * k + j]) << "symmetric";
+        }
+    }
+}

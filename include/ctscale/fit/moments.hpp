@@ -11,13 +11,13 @@ struct CoMoments {
     std::int64_t dimension = 0;
     double count = 0;
     std::vector<double> mean;  ///< K
-    std::vector<double> m2;    ///< K×K: Σ (a − mean)(a − mean)ᵀ
+    std::vector<double> m2;  ///< K×K column-major: Σ (a − mean)(a − mean)ᵀ, upper triangle (the lower is not used)
 
     explicit CoMoments(std::int64_t k = 0) : dimension(k), mean(k, 0.0), m2(k * k, 0.0) {}
     /// Adds `rows` vectors stored row-major with leading dimension `stride` (≥ K).
     void add_rows(const double* values, std::int64_t rows, std::int64_t stride);
     void merge(const CoMoments& other);
-    /// Covariance C = m2/(count − 1), column-major K×K.
+    /// Covariance C = m2/(count − 1), column-major K×K, both triangles.
     std::vector<double> covariance() const;
 
     /// Flat form for MPI: [count, mean..., m2...].

@@ -12,7 +12,7 @@ class EmbeddedInputs {
 public:
     /// Collective: writes both files.
     explicit EmbeddedInputs(const boost::mpi::communicator& world);
-    /// About the bytes the two files will hold (float32 weights, 4-byte tokens), before writing them.
+    /// At least the bytes the two files will hold (4 per weight and per token), before writing them.
     static std::int64_t approximate_bytes();
     ~EmbeddedInputs();
     EmbeddedInputs(const EmbeddedInputs&) = delete;

@@ -43,7 +43,9 @@ for node in "${MN_NODES[@]}"; do
 done
 for node in "${MN_NODES[@]}"; do
   veth=$(mn_veth "$node")
-  ! ip link show "$veth" >/dev/null 2>&1 || ip link del "$veth"
+  # Deleting a namespace takes its end of the pair, and the kernel then removes this end on
+  # its own, possibly between a check and a delete: a failed delete is fine once it is gone.
+  ip link del "$veth" 2>/dev/null || ! ip link show "$veth" >/dev/null 2>&1
 done
 if ip link show "$MN_BRIDGE" >/dev/null 2>&1; then
   ip link del "$MN_BRIDGE"

@@ -18,15 +18,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/multinode-lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-  slurm_log "must run as root: namespaces, veth pairs and the Slurm daemons need it"
-  exit 3
-fi
-if [ "${CTSCALE_SLURM_INSTALL:-1}" = 1 ]; then
-  bash "$here/../scripts/install-slurm.sh"
-fi
-
-slurm_lock
+slurm_setup_as_root "namespaces, veth pairs and the Slurm daemons need it"
 slurm_prepare_dir
 
 # ---- network: the bridge, then one namespace and veth pair per node ----------------------

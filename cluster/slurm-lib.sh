@@ -62,6 +62,19 @@ slurm_stop_pid() {
   rm -f "$pidfile"
 }
 
+# The start of an up script: root (else exit 3, saying WHY it is needed), the Debian
+# packages (scripts/install-slurm.sh; CTSCALE_SLURM_INSTALL=0 skips it), then slurm_lock.
+slurm_setup_as_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    slurm_log "must run as root: $1"
+    exit 3
+  fi
+  if [ "${CTSCALE_SLURM_INSTALL:-1}" = 1 ]; then
+    bash "$(dirname "${BASH_SOURCE[0]}")/../scripts/install-slurm.sh"
+  fi
+  slurm_lock
+}
+
 # Serialises slurm-up and slurm-down (two test runs, a user and a test). The daemons are
 # started with fd 9 closed, or they would hold the lock for ever.
 slurm_lock() {

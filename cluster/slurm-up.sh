@@ -16,15 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/slurm-lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-  slurm_log "must run as root: the local cluster runs munged as user munge and the Slurm daemons as root"
-  exit 3
-fi
-if [ "${CTSCALE_SLURM_INSTALL:-1}" = 1 ]; then
-  bash "$here/../scripts/install-slurm.sh"
-fi
-
-slurm_lock
+slurm_setup_as_root "the local cluster runs munged as user munge and the Slurm daemons as root"
 slurm_prepare_dir
 
 # ---- configuration: the template with this machine's paths, ports and hardware ----------

@@ -107,8 +107,10 @@ std::int64_t input_bytes(const RunOptions& options) {
     return bytes;
 }
 
-/// The whole run, on the working ranks' communicator `team`.
-int analyse(const RunOptions& options, const boost::mpi::communicator& team, int launched_ranks) {
+/// The whole run, on the working ranks' communicator `team`; `bytes_of_input` is rank 0's (what the dry run plans
+/// with).
+int analyse(const RunOptions& options, const boost::mpi::communicator& team, int launched_ranks,
+            std::int64_t bytes_of_input) {
     linalg::set_blas_threads(options.blas_threads);
     const bool root = team.rank() == 0;
     mpi::trace::phase("check_outputs");
@@ -134,7 +136,7 @@ int analyse(const RunOptions& options, const boost::mpi::communicator& team, int
     }
     if (options.dry_run) {
         run_dry_run(std::cout, checkpoint ? &*checkpoint : nullptr, matrices, tokens, options, team, launched_ranks,
-                    input_bytes(options));
+                    bytes_of_input);
         return 0;
     }
 
@@ -188,10 +190,11 @@ int analyse(const RunOptions& options, const boost::mpi::communicator& team, int
 }  // namespace
 
 int run_analysis(const RunOptions& options, const boost::mpi::communicator& world) {
-    const mpi::WorkingTeam team(world, world.rank() == 0 ? input_bytes(options) : 0, options.min_work_per_rank);
+    const std::int64_t bytes = world.rank() == 0 ? input_bytes(options) : 0;
+    const mpi::WorkingTeam team(world, bytes, options.min_work_per_rank);
     if (!team.working()) return team.await_outcome();
     try {
-        const int code = analyse(options, team.comm(), world.size());
+        const int code = analyse(options, team.comm(), world.size(), bytes);
         team.announce_outcome(code);
         return code;
     } catch (const Error& e) {

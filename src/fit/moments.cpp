@@ -6,13 +6,23 @@ namespace ctscale::fit {
 
 namespace {
 
-/// m2 += weight·δδᵀ on the upper triangle: Chan's correction for two shares' means.
-void add_mean_shift(std::vector<double>& m2, const std::vector<double>& delta, double weight) {
-    const std::int64_t k = std::int64_t(delta.size());
-    for (std::int64_t j = 0; j < k; ++j) {
-        const double dj = weight * delta[j];
-        for (std::int64_t i = 0; i <= j; ++i) m2[j * k + i] += delta[i] * dj;
+/// The second half of Chan's merge, once the other share's co-moments are in `m.m2`: the
+/// mean-shift term count·n/(count + n)·δδᵀ (upper triangle), then the mean and the count.
+void absorb_mean(CoMoments& m, const double* other_mean, double other_count) {
+    const std::int64_t k = m.dimension;
+    const double total = m.count + other_count;
+    thread_local std::vector<double> delta;
+    delta.resize(static_cast<std::size_t>(k));
+    for (std::int64_t c = 0; c < k; ++c) delta[c] = other_mean[c] - m.mean[c];
+    if (m.count > 0) {
+        const double weight = m.count * other_count / total;
+        for (std::int64_t j = 0; j < k; ++j) {
+            const double dj = weight * delta[j];
+            for (std::int64_t i = 0; i <= j; ++i) m.m2[j * k + i] += delta[i] * dj;
+        }
     }
+    for (std::int64_t c = 0; c < k; ++c) m.mean[c] += delta[c] * other_count / total;
+    m.count = total;
 }
 
 }  // namespace
@@ -20,7 +30,7 @@ void add_mean_shift(std::vector<double>& m2, const std::vector<double>& delta, d
 void CoMoments::add_rows(const double* values, std::int64_t rows, std::int64_t stride) {
     if (rows == 0) return;
     const std::int64_t k = dimension;
-    thread_local std::vector<double> block_mean, delta, centred;  // reused: fresh pages cost more than the work
+    thread_local std::vector<double> block_mean, centred;  // reused: fresh pages cost more than the work
     block_mean.assign(static_cast<std::size_t>(k), 0.0);
     for (std::int64_t r = 0; r < rows; ++r) {
         for (std::int64_t c = 0; c < k; ++c) block_mean[c] += values[r * stride + c];
@@ -34,14 +44,8 @@ void CoMoments::add_rows(const double* values, std::int64_t rows, std::int64_t s
     // running share, in place: the block's co-moments are added by the SYRK itself
     // (row-major rows×K is column-major K×rows), then the mean-shift term. Upper triangle
     // only, so a block costs one pass over m2 besides the SYRK, however wide K is.
-    const double total = count + double(rows);
-    const double weight = count * double(rows) / total;
-    delta.resize(static_cast<std::size_t>(k));
-    for (std::int64_t c = 0; c < k; ++c) delta[c] = block_mean[c] - mean[c];
     linalg::syrk_upper('N', k, rows, 1.0, centred.data(), k, 1.0, m2.data(), k);
-    if (count > 0) add_mean_shift(m2, delta, weight);
-    for (std::int64_t c = 0; c < k; ++c) mean[c] += delta[c] * double(rows) / total;
-    count = total;
+    absorb_mean(*this, block_mean.data(), double(rows));
 }
 
 void CoMoments::merge(const CoMoments& other) {
@@ -51,15 +55,10 @@ void CoMoments::merge(const CoMoments& other) {
         return;
     }
     const std::int64_t k = dimension;
-    const double total = count + other.count;
-    std::vector<double> delta(k);
-    for (std::int64_t c = 0; c < k; ++c) delta[c] = other.mean[c] - mean[c];
     for (std::int64_t j = 0; j < k; ++j) {
         for (std::int64_t i = 0; i <= j; ++i) m2[j * k + i] += other.m2[j * k + i];
     }
-    add_mean_shift(m2, delta, count * other.count / total);
-    for (std::int64_t c = 0; c < k; ++c) mean[c] += delta[c] * other.count / total;
-    count = total;
+    absorb_mean(*this, other.mean.data(), other.count);
 }
 
 std::vector<double> CoMoments::covariance() const {

@@ -58,8 +58,8 @@ WorkingTeam::WorkingTeam(const boost::mpi::communicator& world, std::int64_t wor
     // MPI_Comm_create_group is collective over the new group only: waiting ranks never join.
     GroupHandle world_group, team_group;
     CTSCALE_MPI(MPI_Comm_group(world, &world_group.group));
-    const int range[1][3] = {{0, size_ - 1, 1}};
-    CTSCALE_MPI(MPI_Group_range_incl(world_group.group, 1, const_cast<int(*)[3]>(range), &team_group.group));
+    int range[1][3] = {{0, size_ - 1, 1}};
+    CTSCALE_MPI(MPI_Group_range_incl(world_group.group, 1, range, &team_group.group));
     MPI_Comm team;
     CTSCALE_MPI(MPI_Comm_create_group(world, team_group.group, team_tag, &team));
     team_ = boost::mpi::communicator(team, boost::mpi::comm_take_ownership);

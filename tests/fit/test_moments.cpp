@@ -6,20 +6,39 @@
 
 using ctscale::fit::CoMoments;
 
-TEST(CoMoments, AnySplitAndMergeOrderGivesTheOnePassCovariance) {
-    const std::int64_t rows = 101, k = 3;
-    std::mt19937_64 random(11);
-    std::normal_distribution<double> normal(5.0, 2.0);  // offset mean: tests the centring
+namespace {
+
+/// rows × k normal values (row-major) around `centre`, a mean away from zero: tests the centring.
+std::vector<double> normal_values(std::int64_t rows, std::int64_t k, unsigned seed, double centre) {
+    std::mt19937_64 random(seed);
+    std::normal_distribution<double> normal(centre, 2.0);
     std::vector<double> values(rows * k);
     for (auto& v : values) v = normal(random);
+    return values;
+}
 
-    std::vector<double> mean(k, 0.0), reference(k * k, 0.0);
+/// The column means and the covariance (column-major k × k) in one direct pass.
+struct OnePass {
+    std::vector<double> mean, covariance;
+};
+OnePass one_pass(const std::vector<double>& values, std::int64_t rows, std::int64_t k) {
+    OnePass out{std::vector<double>(k, 0.0), std::vector<double>(k * k, 0.0)};
     for (std::int64_t r = 0; r < rows; ++r)
-        for (std::int64_t c = 0; c < k; ++c) mean[c] += values[r * k + c] / rows;
+        for (std::int64_t c = 0; c < k; ++c) out.mean[c] += values[r * k + c] / rows;
     for (std::int64_t r = 0; r < rows; ++r)
         for (std::int64_t i = 0; i < k; ++i)
             for (std::int64_t j = 0; j < k; ++j)
-                reference[j * k + i] += (values[r * k + i] - mean[i]) * (values[r * k + j] - mean[j]) / (rows - 1);
+                out.covariance[j * k + i] +=
+                    (values[r * k + i] - out.mean[i]) * (values[r * k + j] - out.mean[j]) / (rows - 1);
+    return out;
+}
+
+}  // namespace
+
+TEST(CoMoments, AnySplitAndMergeOrderGivesTheOnePassCovariance) {
+    const std::int64_t rows = 101, k = 3;
+    const std::vector<double> values = normal_values(rows, k, 11, 5.0);
+    const std::vector<double> reference = one_pass(values, rows, k).covariance;
 
     CoMoments whole(k);
     whole.add_rows(values.data(), rows, k);
@@ -58,17 +77,8 @@ TEST(CoMoments, AnySplitAndMergeOrderGivesTheOnePassCovariance) {
 // block is merged into the running share in place. A mean far from zero checks the centring.
 TEST(CoMoments, BlocksAddedInTurnGiveTheOnePassCovariance) {
     const std::int64_t rows = 200, k = 7;
-    std::mt19937_64 random(5);
-    std::normal_distribution<double> normal(1e3, 2.0);
-    std::vector<double> values(rows * k);
-    for (auto& v : values) v = normal(random);
-    std::vector<double> mean(k, 0.0), reference(k * k, 0.0);
-    for (std::int64_t r = 0; r < rows; ++r)
-        for (std::int64_t c = 0; c < k; ++c) mean[c] += values[r * k + c] / rows;
-    for (std::int64_t r = 0; r < rows; ++r)
-        for (std::int64_t i = 0; i < k; ++i)
-            for (std::int64_t j = 0; j < k; ++j)
-                reference[j * k + i] += (values[r * k + i] - mean[i]) * (values[r * k + j] - mean[j]) / (rows - 1);
+    const std::vector<double> values = normal_values(rows, k, 5, 1e3);
+    const auto [mean, reference] = one_pass(values, rows, k);
 
     CoMoments blocks(k);
     std::int64_t first = 0;
